@@ -1,0 +1,108 @@
+// C helpers for Swift over libmicrohttpd. Everything here is `static inline` because a
+// system-library target cannot carry .c files; each helper says why Swift needs it.
+#ifndef CMICROHTTPD_SHIM_H
+#define CMICROHTTPD_SHIM_H
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+
+/// MHD_SIZE_UNKNOWN is a macro Swift does not import.
+static const uint64_t CMicroHTTPD_SIZE_UNKNOWN = MHD_SIZE_UNKNOWN;
+/// MHD_CONTENT_READER_END_OF_STREAM / _WITH_ERROR are macros of a cast Swift does not import.
+static const ssize_t CMicroHTTPD_END_OF_STREAM = MHD_CONTENT_READER_END_OF_STREAM;
+static const ssize_t CMicroHTTPD_END_WITH_ERROR = MHD_CONTENT_READER_END_WITH_ERROR;
+
+/// Settings for `CMicroHTTPD_start_daemon`; plain C so Swift fills it without varargs.
+struct CMicroHTTPD_DaemonSettings {
+    unsigned int flags;
+    const char *host;            // IPv4 or IPv6 literal
+    uint16_t port;               // 0 picks a free port
+    unsigned int thread_pool_size;
+    unsigned int connection_limit;
+    unsigned int connection_timeout_s;
+    size_t connection_memory_limit;  // 0 keeps MHD's default
+    unsigned int listen_backlog;     // 0 keeps MHD's default
+    MHD_AccessHandlerCallback handler;
+    void *handler_cls;
+    MHD_RequestCompletedCallback completed;
+    void *completed_cls;
+    MHD_LogCallback logger;
+    void *logger_cls;
+};
+
+/// `MHD_start_daemon` is variadic and cannot be called from Swift: this builds the options as an
+/// `MHD_OPTION_ARRAY` and the bind address as a sockaddr (MHD copies it during start).
+/// Returns NULL when the host is not an IP literal or MHD cannot start.
+static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(const struct CMicroHTTPD_DaemonSettings *s) {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    const struct sockaddr *addr;
+    unsigned int flags = s->flags;
+    memset(&v4, 0, sizeof v4);
+    memset(&v6, 0, sizeof v6);
+    if (inet_pton(AF_INET, s->host, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons(s->port);
+        addr = (const struct sockaddr *)&v4;
+    } else if (inet_pton(AF_INET6, s->host, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons(s->port);
+        addr = (const struct sockaddr *)&v6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        return NULL;
+    }
+    struct MHD_OptionItem ops[12];
+    int i = 0;
+    ops[i++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)addr};
+    ops[i++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s->completed, s->completed_cls};
+    ops[i++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->connection_limit, NULL};
+    ops[i++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->connection_timeout_s, NULL};
+    if (s->thread_pool_size > 1)
+        ops[i++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->thread_pool_size, NULL};
+    if (s->connection_memory_limit > 0)
+        ops[i++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)s->connection_memory_limit, NULL};
+    if (s->listen_backlog > 0)
+        ops[i++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, (intptr_t)s->listen_backlog, NULL};
+    if (s->logger != NULL)
+        ops[i++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)s->logger, s->logger_cls};
+    ops[i++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return MHD_start_daemon(flags, 0, NULL, NULL, s->handler, s->handler_cls,
+                            MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+}
+
+/// `MHD_get_daemon_info` is variadic: the port the daemon listens on (after binding port 0).
+static inline uint16_t CMicroHTTPD_bound_port(struct MHD_Daemon *d) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? info->port : 0;
+}
+
+/// `MHD_get_daemon_info` is variadic: connections the daemon holds now.
+static inline unsigned int CMicroHTTPD_current_connections(struct MHD_Daemon *d) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info ? info->num_connections : 0;
+}
+
+/// `MHD_get_connection_info` is variadic: the client's IPv4/IPv6 address as text ("" if unknown).
+static inline void CMicroHTTPD_client_address(struct MHD_Connection *c, char *out, size_t size) {
+    out[0] = 0;
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL) return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/// The logger callback receives a va_list; formatting it in C keeps Swift away from varargs.
+static inline void CMicroHTTPD_format_log(char *out, size_t size, const char *fmt, va_list ap) {
+    vsnprintf(out, size, fmt, ap);
+}
+
+#endif

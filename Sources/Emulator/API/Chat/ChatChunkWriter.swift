@@ -1,0 +1,189 @@
+/// Writes the bytes of `chat.completion` answers and `chat.completion.chunk` SSE frames.
+/// Hand-written JSON: this is the hottest code of the server.
+struct ChatChunkWriter: Sendable {
+    let id: String
+    let created: Int
+    let model: String
+    let fingerprint: String
+    let includeUsage: Bool
+    /// `data: {"id":…,"choices":[` — the same for every chunk of a stream.
+    private let prefix: [UInt8]
+
+    init(id: String, created: Int, model: String, fingerprint: String, includeUsage: Bool) {
+        self.id = id
+        self.created = created
+        self.model = model
+        self.fingerprint = fingerprint
+        self.includeUsage = includeUsage
+        var w = JSONWriter(capacity: 160)
+        w.raw("data: {\"id\":")
+        w.string(id)
+        w.raw(",\"object\":\"chat.completion.chunk\",\"created\":")
+        w.int(created)
+        w.raw(",\"model\":")
+        w.string(model)
+        w.raw(",\"service_tier\":\"default\",\"system_fingerprint\":")
+        w.string(fingerprint)
+        w.raw(",\"choices\":[")
+        prefix = w.bytes
+    }
+
+    private func frame(_ body: (inout JSONWriter) -> Void) -> [UInt8] {
+        var w = JSONWriter(capacity: prefix.count + 128)
+        w.raw(prefix)
+        body(&w)
+        w.raw("]")
+        if includeUsage { w.raw(",\"usage\":null") }
+        w.raw("}\n\n")
+        return w.bytes
+    }
+
+    func roleFrame(index: Int) -> [UInt8] {
+        frame { w in
+            w.raw("{\"index\":"); w.int(index)
+            w.raw(",\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}")
+        }
+    }
+
+    func contentFrame(index: Int, text: Substring, logprob: TokenLogprob?) -> [UInt8] {
+        frame { w in
+            w.raw("{\"index\":"); w.int(index)
+            w.raw(",\"delta\":{\"content\":"); w.string(text)
+            w.raw("},\"logprobs\":")
+            if let logprob {
+                w.raw("{\"content\":[")
+                ChatChunkWriter.writeLogprob(logprob, &w)
+                w.raw("],\"refusal\":null}")
+            } else {
+                w.raw("null")
+            }
+            w.raw(",\"finish_reason\":null}")
+        }
+    }
+
+    /// The first delta of a tool call: id, type and name with empty arguments.
+    func toolCallStartFrame(index: Int, callIndex: Int, call: GeneratedToolCall, legacy: Bool) -> [UInt8] {
+        frame { w in
+            w.raw("{\"index\":"); w.int(index)
+            if legacy {
+                w.raw(",\"delta\":{\"role\":\"assistant\",\"content\":null,\"function_call\":{\"name\":"); w.string(call.name)
+                w.raw(",\"arguments\":\"\"}}")
+            } else {
+                w.raw(",\"delta\":{")
+                if callIndex == 0 { w.raw("\"role\":\"assistant\",\"content\":null,") }
+                w.raw("\"tool_calls\":[{\"index\":"); w.int(callIndex)
+                w.raw(",\"id\":"); w.string(call.id)
+                w.raw(",\"type\":\"function\",\"function\":{\"name\":"); w.string(call.name)
+                w.raw(",\"arguments\":\"\"}}]}")
+            }
+            w.raw(",\"logprobs\":null,\"finish_reason\":null}")
+        }
+    }
+
+    func toolArgumentsFrame(index: Int, callIndex: Int, fragment: Substring, legacy: Bool) -> [UInt8] {
+        frame { w in
+            w.raw("{\"index\":"); w.int(index)
+            if legacy {
+                w.raw(",\"delta\":{\"function_call\":{\"arguments\":"); w.string(fragment); w.raw("}}")
+            } else {
+                w.raw(",\"delta\":{\"tool_calls\":[{\"index\":"); w.int(callIndex)
+                w.raw(",\"function\":{\"arguments\":"); w.string(fragment); w.raw("}}]}")
+            }
+            w.raw(",\"logprobs\":null,\"finish_reason\":null}")
+        }
+    }
+
+    func finishFrame(index: Int, reason: String) -> [UInt8] {
+        frame { w in
+            w.raw("{\"index\":"); w.int(index)
+            w.raw(",\"delta\":{},\"logprobs\":null,\"finish_reason\":"); w.string(reason); w.raw("}")
+        }
+    }
+
+    func usageFrame(_ answer: ChatAnswer) -> [UInt8] {
+        var w = JSONWriter(capacity: prefix.count + 300)
+        w.raw(prefix)
+        w.raw("],\"usage\":")
+        ChatChunkWriter.writeUsage(answer, &w)
+        w.raw("}\n\n")
+        return w.bytes
+    }
+
+    static let done: [UInt8] = Array("data: [DONE]\n\n".utf8)
+
+    /// The non-streaming `chat.completion` body.
+    func completion(_ answer: ChatAnswer) -> [UInt8] {
+        var w = JSONWriter(capacity: 512)
+        w.raw("{\"id\":"); w.string(id)
+        w.raw(",\"object\":\"chat.completion\",\"created\":"); w.int(created)
+        w.raw(",\"model\":"); w.string(model)
+        w.raw(",\"choices\":[")
+        for (i, choice) in answer.choices.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.raw("{\"index\":"); w.int(choice.index)
+            w.raw(",\"message\":{\"role\":\"assistant\",\"content\":"); w.optionalString(choice.content)
+            w.raw(",\"refusal\":null")
+            if choice.legacyFunctionCall, let call = choice.toolCalls.first {
+                w.raw(",\"function_call\":{\"name\":"); w.string(call.name)
+                w.raw(",\"arguments\":"); w.string(call.arguments); w.raw("}")
+            } else if !choice.toolCalls.isEmpty {
+                w.raw(",\"tool_calls\":[")
+                for (k, call) in choice.toolCalls.enumerated() {
+                    if k > 0 { w.raw(",") }
+                    w.raw("{\"id\":"); w.string(call.id)
+                    w.raw(",\"type\":\"function\",\"function\":{\"name\":"); w.string(call.name)
+                    w.raw(",\"arguments\":"); w.string(call.arguments); w.raw("}}")
+                }
+                w.raw("]")
+            }
+            w.raw(",\"annotations\":[]},\"logprobs\":")
+            if let logprobs = choice.logprobs {
+                w.raw("{\"content\":[")
+                for (k, lp) in logprobs.enumerated() {
+                    if k > 0 { w.raw(",") }
+                    ChatChunkWriter.writeLogprob(lp, &w)
+                }
+                w.raw("],\"refusal\":null}")
+            } else {
+                w.raw("null")
+            }
+            w.raw(",\"finish_reason\":"); w.string(choice.finishReason); w.raw("}")
+        }
+        w.raw("],\"usage\":")
+        ChatChunkWriter.writeUsage(answer, &w)
+        w.raw(",\"service_tier\":\"default\",\"system_fingerprint\":"); w.string(fingerprint)
+        w.raw("}")
+        return w.bytes
+    }
+
+    static func writeUsage(_ answer: ChatAnswer, _ w: inout JSONWriter) {
+        let completion = answer.completionTokens
+        w.raw("{\"prompt_tokens\":"); w.int(answer.promptTokens)
+        w.raw(",\"completion_tokens\":"); w.int(completion)
+        w.raw(",\"total_tokens\":"); w.int(answer.promptTokens + completion)
+        w.raw(",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0}")
+        w.raw(",\"completion_tokens_details\":{\"reasoning_tokens\":"); w.int(answer.reasoningTokens)
+        w.raw(",\"audio_tokens\":0,\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}}")
+    }
+
+    static func writeLogprob(_ lp: TokenLogprob, _ w: inout JSONWriter) {
+        w.raw("{\"token\":"); w.string(lp.token)
+        w.raw(",\"logprob\":"); w.double(lp.logprob)
+        w.raw(",\"bytes\":["); writeBytes(lp.token.utf8, &w)
+        w.raw("],\"top_logprobs\":[")
+        for (i, t) in lp.top.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.raw("{\"token\":"); w.string(t.token)
+            w.raw(",\"logprob\":"); w.double(t.logprob)
+            w.raw(",\"bytes\":["); writeBytes(t.token.utf8, &w); w.raw("]}")
+        }
+        w.raw("]}")
+    }
+
+    private static func writeBytes<C: Collection<UInt8>>(_ bytes: C, _ w: inout JSONWriter) {
+        for (i, b) in bytes.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.int(b)
+        }
+    }
+}

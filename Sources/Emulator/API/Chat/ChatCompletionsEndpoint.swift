@@ -1,0 +1,35 @@
+/// `POST /v1/chat/completions`: validates, generates, and answers as JSON or as a paced stream.
+struct ChatCompletionsEndpoint: Sendable {
+    let generator: ChatGenerator
+    let latency: LatencyPlan
+    let ids: IDGenerator
+
+    func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let chat = try ChatRequest(body: request.body)
+        let answer = generator.answer(chat)
+        let writer = ChatChunkWriter(
+            id: ids.alphanumeric(prefix: "chatcmpl-", count: 29), created: WallClock.unixSeconds(), model: chat.model,
+            fingerprint: Fingerprint.of(model: chat.model), includeUsage: chat.includeUsage)
+        if chat.stream {
+            let source = ChatStreamSource(writer: writer, answer: answer, latency: latency, tokenizer: generator.tokenizer)
+            return ResponseFactory.eventStream(source, request: request)
+        }
+        let longest = answer.choices.map(\.completionTokens).max() ?? 0
+        return ResponseFactory.json(
+            200, writer.completion(answer), request: request, delayNanos: latency.totalNanos(tokens: longest))
+    }
+}
+
+/// `system_fingerprint` values: stable per model, shaped like the real ones (`fp_` + 10 hex).
+enum Fingerprint {
+    static func of(model: String) -> String {
+        var h = SeededRandom.seed(from: model, salt: 0x6670)
+        var out = "fp_"
+        let digits = Array("0123456789abcdef")
+        for _ in 0..<10 {
+            out.append(digits[Int(h & 15)])
+            h >>= 4
+        }
+        return out
+    }
+}

@@ -1,0 +1,43 @@
+import Logging
+
+/// Assembles the emulator from a configuration: the endpoints, the router and the server.
+public final class EmulatorApp: Sendable {
+    public let configuration: EmulatorConfiguration
+    public let server: HTTPServer
+    let router: Router
+
+    public init(configuration: EmulatorConfiguration, logger: Logger) {
+        self.configuration = configuration
+        let ids = IDGenerator()
+        self.router = EmulatorApp.makeRouter(configuration, logger: logger, ids: ids)
+        self.server = HTTPServer(settings: configuration.server, handler: router, logger: logger, ids: ids)
+    }
+
+    /// Starts listening; returns the bound port.
+    public func start() throws -> Int { try server.start() }
+
+    /// Graceful shutdown with the configured grace period.
+    public func shutdown() { server.shutdown(graceSeconds: configuration.shutdownGraceSeconds) }
+
+    static func makeRouter(_ c: EmulatorConfiguration, logger: Logger, ids: IDGenerator) -> Router {
+        var router = Router(apiKeys: c.apiKeys, logger: logger, verbose: c.verbose)
+        let tokenizer: any Tokenizer = InterimTokenizer()
+        let chat = ChatCompletionsEndpoint(
+            generator: ChatGenerator(responseText: c.responseText, tokenizer: tokenizer, ids: ids),
+            latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs), ids: ids)
+        let catalogue = ModelCatalogue()
+
+        router.add("GET", "/health", authenticated: false) { request, _ in
+            ResponseFactory.json(200, Array(#"{"status":"ok"}"#.utf8), request: request)
+        }
+        router.add("POST", "/v1/chat/completions") { request, _ throws(APIError) in try chat.handle(request) }
+        router.add("GET", "/v1/models") { request, _ in
+            ResponseFactory.json(200, catalogue.listBody(), request: request)
+        }
+        router.add("GET", "/v1/models/{model}") { request, captures throws(APIError) in
+            guard let entry = catalogue.entry(captures[0]) else { throw .modelNotFound(captures[0]) }
+            return ResponseFactory.json(200, catalogue.body(entry), request: request)
+        }
+        return router
+    }
+}

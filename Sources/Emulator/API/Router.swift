@@ -1,0 +1,159 @@
+import Logging
+
+/// Routes requests to endpoint handlers, enforces API keys, and maps every failure to OpenAI's
+/// error envelope. The one place where errors become answers.
+public struct Router: HTTPHandler {
+    /// An endpoint: answers a request whose path matched, with the path's captured parameters.
+    public typealias Endpoint = @Sendable (HTTPRequest, [String]) throws(APIError) -> HTTPResponse
+
+    struct Route: Sendable {
+        /// Path segments; "*" captures one segment.
+        var pattern: [Substring]
+        var method: String
+        var authenticated: Bool
+        var endpoint: Endpoint
+    }
+
+    private var routes: [Route] = []
+    private let apiKeys: Set<String>
+    private let logger: Logger
+    private let verbose: Bool
+
+    public init(apiKeys: [String], logger: Logger, verbose: Bool = false) {
+        self.apiKeys = Set(apiKeys)
+        self.logger = logger
+        self.verbose = verbose
+    }
+
+    /// Adds a route; `pattern` segments written `{name}` capture one segment.
+    public mutating func add(_ method: String, _ pattern: String, authenticated: Bool = true,
+                             _ endpoint: @escaping Endpoint) {
+        let segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? Substring("*") : $0 }
+        routes.append(Route(pattern: segments, method: method, authenticated: authenticated, endpoint: endpoint))
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if verbose {
+            logger.info("request body", metadata: [
+                "request.id": "\(request.id)", "http.method": "\(request.method)", "http.path": "\(request.path)",
+                "body": "\(String(decoding: request.body.prefix(65536), as: UTF8.self))",
+            ])
+        }
+        let response = route(request)
+        if verbose, case .bytes(let b) = response.body {
+            logger.info("response body", metadata: [
+                "request.id": "\(request.id)", "http.status": "\(response.status)",
+                "body": "\(String(decoding: b.prefix(65536), as: UTF8.self))",
+            ])
+        }
+        return response
+    }
+
+    private func route(_ request: HTTPRequest) -> HTTPResponse {
+        if request.method == "OPTIONS" { return ResponseFactory.preflight(request: request) }
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: [String] = []
+        for route in routes {
+            guard let captures = match(route.pattern, segments) else { continue }
+            guard route.method == request.method || (route.method == "GET" && request.method == "HEAD") else {
+                if !allowed.contains(route.method) { allowed.append(route.method) }
+                continue
+            }
+            if route.authenticated, let failure = authenticate(request) {
+                return ResponseFactory.error(failure, request: request)
+            }
+            do {
+                return try route.endpoint(request, captures)
+            } catch {
+                return ResponseFactory.error(error, request: request)
+            }
+        }
+        if !allowed.isEmpty {
+            return ResponseFactory.error(
+                .methodNotAllowed(method: request.method, path: request.path, allowed: allowed + ["OPTIONS"]),
+                request: request)
+        }
+        return ResponseFactory.error(.unknownRoute(method: request.method, path: request.path), request: request)
+    }
+
+    private func match(_ pattern: [Substring], _ segments: [Substring]) -> [String]? {
+        guard pattern.count == segments.count else { return nil }
+        var captures: [String] = []
+        for (p, s) in zip(pattern, segments) {
+            if p == "*" {
+                captures.append(String(s).removingPercentEncoding)
+            } else if p != s {
+                return nil
+            }
+        }
+        return captures
+    }
+
+    /// nil when the request may pass; the 401 otherwise.
+    func authenticate(_ request: HTTPRequest) -> APIError? {
+        guard !apiKeys.isEmpty else { return nil }
+        let key = Router.presentedKey(request)
+        if let key, apiKeys.contains(key) { return nil }
+        return .invalidAPIKey(key)
+    }
+
+    /// The API key a request presents: `Authorization: Bearer`, `api-key` (Azure) or `x-api-key`.
+    public static func presentedKey(_ request: HTTPRequest) -> String? {
+        if let auth = request.header("authorization") {
+            let trimmed = auth.drop { $0 == " " }
+            if trimmed.lowercased().hasPrefix("bearer ") {
+                return String(trimmed.dropFirst(7).trimmingCharacters(in: " "))
+            }
+            return String(trimmed)
+        }
+        return request.header("api-key") ?? request.header("x-api-key")
+    }
+
+    public func bodyTooLarge(_ request: HTTPRequest, limit: Int) -> HTTPResponse {
+        ResponseFactory.error(.bodyTooLarge(limit: limit), request: request, extraHeaders: [("Connection", "close")])
+    }
+
+    public func completed(_ summary: RequestSummary) {
+        logger.info("request", metadata: [
+            "request.id": "\(summary.id)", "http.method": "\(summary.method)", "http.path": "\(summary.path)",
+            "http.status": "\(summary.status)", "http.bytes": "\(summary.bytes)",
+            "duration_ms": "\(Double(summary.durationNanos / 1000) / 1000)",
+        ])
+    }
+}
+
+extension String {
+    /// Decodes `%XX` escapes (invalid escapes are kept as they are).
+    var removingPercentEncoding: String {
+        guard contains("%") else { return self }
+        var out: [UInt8] = []
+        var bytes = Array(utf8)[...]
+        while let b = bytes.popFirst() {
+            if b == UInt8(ascii: "%"), bytes.count >= 2,
+                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
+            {
+                out.append(v)
+                bytes = bytes.dropFirst(2)
+            } else {
+                out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func trimmingCharacters(in set: Character) -> Substring {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return s
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> Substring {
+        var s = self
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,22 @@
+/// Everything the emulator is told at start: transport, authentication, generation and pacing.
+/// A plain value, validated by the command line and used to build the server.
+public struct EmulatorConfiguration: Sendable {
+    public var server = HTTPServer.Settings()
+    /// Accepted API keys; empty accepts any key or none.
+    public var apiKeys: [String] = []
+    /// The answer text in `static` mode.
+    public var responseText = EmulatorConfiguration.defaultResponseText
+    /// Delay before the first content token, in milliseconds.
+    public var ttftMs: Double = 0
+    /// Delay between tokens, in milliseconds.
+    public var itlMs: Double = 0
+    /// Seconds that open streams may take to finish on shutdown.
+    public var shutdownGraceSeconds: Double = 10
+    /// Logs every request and answer body.
+    public var verbose = false
+
+    public static let defaultResponseText = "Blank response from OpenAI API emulator."
+    public static let version = "0.1.0"
+
+    public init() {}
+}

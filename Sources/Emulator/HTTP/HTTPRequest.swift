@@ -1,0 +1,45 @@
+/// A fully read request, independent of libmicrohttpd.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The path without the query string, as sent ("/v1/chat/completions").
+    public var path: String
+    /// Query arguments in order.
+    public var query: [(name: String, value: String)]
+    /// Headers in order; names lowercased.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// The unique id sent back as `x-request-id`.
+    public var id: String
+    /// When the request head arrived (monotonic ns).
+    public var receivedAt: UInt64
+    /// The client's address ("127.0.0.1"), empty when unknown.
+    public var clientAddress: String
+
+    public init(
+        method: String, path: String, query: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)] = [], body: [UInt8] = [], id: String = "req_test",
+        receivedAt: UInt64 = 0, clientAddress: String = ""
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.id = id
+        self.receivedAt = receivedAt
+        self.clientAddress = clientAddress
+    }
+
+    /// The first header with this name (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        for h in headers where h.name == lower { return h.value }
+        return nil
+    }
+
+    /// The first query argument with this name.
+    public func queryValue(_ name: String) -> String? {
+        for q in query where q.name == name { return q.value }
+        return nil
+    }
+}

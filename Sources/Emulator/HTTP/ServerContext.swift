@@ -1,0 +1,183 @@
+import CMicroHTTPD
+import Logging
+import Synchronization
+
+/// Everything the C callbacks need, passed to MHD as their `cls`. Created before the daemon starts
+/// and released after it stops.
+final class ServerContext: Sendable {
+    let handler: any HTTPHandler
+    let pacer: Pacer
+    let logger: Logger
+    let limits: TransportLimits
+    let ids: IDGenerator
+    /// Streams and held-back answers whose connection may be suspended: MHD must not be stopped
+    /// while any is.
+    let suspendable = Atomic<Int>(0)
+    private let aborting = Atomic<Bool>(false)
+
+    init(handler: any HTTPHandler, pacer: Pacer, logger: Logger, limits: TransportLimits, ids: IDGenerator) {
+        self.handler = handler
+        self.pacer = pacer
+        self.logger = logger
+        self.limits = limits
+        self.ids = ids
+    }
+
+    var isAborting: Bool { aborting.load(ordering: .acquiring) }
+    func startAborting() { aborting.store(true, ordering: .releasing) }
+
+    // MARK: - Access handler
+
+    /// The access handler's logic. Called on an MHD thread; never blocks.
+    func access(
+        connection: OpaquePointer, url: UnsafePointer<CChar>, method: UnsafePointer<CChar>,
+        uploadData: UnsafePointer<CChar>?, uploadSize: UnsafeMutablePointer<Int>,
+        conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) -> MHD_Result {
+        guard let raw = conCls.pointee else {
+            let context = RequestContext(
+                id: ids.hex(prefix: "req_", count: 32), method: String(cString: method), path: String(cString: url),
+                receivedAt: MonotonicClock.now())
+            conCls.pointee = Unmanaged.passRetained(context).toOpaque()
+            if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
+                let declared = Int(String(cString: length)), declared > limits.maxBodyBytes
+            {
+                context.tooLarge = true
+                return queue(tooLarge(context, connection), context: context, connection: connection)
+            }
+            return .YES
+        }
+        let context = Unmanaged<RequestContext>.fromOpaque(raw).takeUnretainedValue()
+        if let delayed = context.delayed {
+            context.delayed = nil
+            suspendable.subtract(1, ordering: .relaxed)
+            return queue(delayed, context: context, connection: connection)
+        }
+        if uploadSize.pointee > 0 {
+            if !context.tooLarge {
+                if context.body.count + uploadSize.pointee > limits.maxBodyBytes {
+                    context.tooLarge = true
+                    context.body = []
+                } else if let uploadData {
+                    UnsafeRawPointer(uploadData).withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) {
+                        context.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: uploadSize.pointee))
+                    }
+                }
+            }
+            uploadSize.pointee = 0
+            return .YES
+        }
+        if context.status != 0 { return .YES }  // answered already (early 413)
+        if context.tooLarge {
+            return queue(tooLarge(context, connection), context: context, connection: connection)
+        }
+        var request = makeRequest(context, connection)
+        request.body = context.body
+        context.body = []
+        let response = handler.handle(request)
+        if response.delayNanos > 0, case .bytes = response.body, !isAborting {
+            context.delayed = response
+            suspendable.add(1, ordering: .relaxed)
+            MHD_suspend_connection(connection)
+            pacer.schedule(DelayedWake(connection: ConnectionHandle(pointer: connection)),
+                           at: request.receivedAt &+ response.delayNanos)
+            return .YES
+        }
+        return queue(response, context: context, connection: connection)
+    }
+
+    private func tooLarge(_ context: RequestContext, _ connection: OpaquePointer) -> HTTPResponse {
+        handler.bodyTooLarge(makeRequest(context, connection), limit: limits.maxBodyBytes)
+    }
+
+    private func makeRequest(_ context: RequestContext, _ connection: OpaquePointer) -> HTTPRequest {
+        var collected = HeaderCollector()
+        withUnsafeMutablePointer(to: &collected) { ptr in
+            _ = MHD_get_connection_values(connection, .HEADER_KIND, Trampolines.collectValue, ptr)
+            ptr.pointee.collectingQuery = true
+            _ = MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, Trampolines.collectValue, ptr)
+        }
+        var address = [CChar](repeating: 0, count: 64)
+        CMicroHTTPD_client_address(connection, &address, 64)
+        return HTTPRequest(
+            method: context.method, path: context.path, query: collected.query, headers: collected.headers,
+            id: context.id, receivedAt: context.receivedAt,
+            clientAddress: String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    // MARK: - Queueing answers
+
+    private func queue(_ response: HTTPResponse, context: RequestContext, connection: OpaquePointer) -> MHD_Result {
+        let mhdResponse: OpaquePointer?
+        switch response.body {
+        case .closeConnection:
+            context.status = 0
+            return .NO
+        case .bytes(var bytes):
+            context.bytes = bytes.count
+            mhdResponse = bytes.withUnsafeMutableBytes { buffer in
+                MHD_create_response_from_buffer(buffer.count, buffer.baseAddress, .RESPMEM_MUST_COPY)
+            }
+        case .stream(let box):
+            let stream = SSEStream(
+                source: box.source, connection: ConnectionHandle(pointer: connection), server: self,
+                start: MonotonicClock.now())
+            let opaque = Unmanaged.passRetained(stream).toOpaque()
+            mhdResponse = MHD_create_response_from_callback(
+                CMicroHTTPD_SIZE_UNKNOWN, 16 * 1024, Trampolines.readStream, opaque, Trampolines.freeStream)
+            if mhdResponse == nil {
+                Unmanaged<SSEStream>.fromOpaque(opaque).release()
+            } else {
+                suspendable.add(1, ordering: .relaxed)
+                context.stream = stream
+            }
+        }
+        guard let mhdResponse else {
+            logger.error("could not create a response", metadata: ["request.id": "\(context.id)"])
+            return .NO
+        }
+        for (name, value) in response.headers {
+            MHD_add_response_header(mhdResponse, name, value)
+        }
+        let elapsedMs = (MonotonicClock.now() &- context.receivedAt) / 1_000_000
+        MHD_add_response_header(mhdResponse, "openai-processing-ms", String(elapsedMs))
+        context.status = response.status
+        let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+        MHD_destroy_response(mhdResponse)
+        return result
+    }
+
+    // MARK: - Completion
+
+    /// The request-completed callback's logic: release the context and report the request.
+    func completed(conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, code: MHD_RequestTerminationCode) {
+        guard let conCls, let raw = conCls.pointee else { return }
+        conCls.pointee = nil
+        let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
+        if context.delayed != nil {
+            // The connection died while its answer was held back (only at shutdown).
+            suspendable.subtract(1, ordering: .relaxed)
+        }
+        var summary = RequestSummary(
+            id: context.id, method: context.method, path: context.path, status: context.status, bytes: context.bytes,
+            durationNanos: MonotonicClock.now() &- context.receivedAt, streamed: context.stream != nil,
+            streamOutcome: nil, framesSent: 0)
+        if code != .REQUEST_TERMINATED_COMPLETED_OK && context.stream == nil && summary.status == 0 {
+            summary.status = 499
+        }
+        handler.completed(summary)
+    }
+
+    /// The response free callback for streams.
+    func streamFreed(_ stream: SSEStream) {
+        _ = stream.freed()
+        suspendable.subtract(1, ordering: .relaxed)
+    }
+}
+
+/// Gathers headers (lowercased) and query arguments from MHD's value iterator.
+struct HeaderCollector {
+    var headers: [(name: String, value: String)] = []
+    var query: [(name: String, value: String)] = []
+    var collectingQuery = false
+}

@@ -1,0 +1,124 @@
+/// Appends JSON to a byte buffer. Answers are built with it directly (no intermediate tree) because
+/// answer encoding is on the hot path; `JSONValue.jsonBytes` uses it for generated values.
+public struct JSONWriter {
+    public var bytes: [UInt8]
+
+    public init(capacity: Int = 512) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Appends bytes that are already JSON (or JSON punctuation).
+    @inlinable public mutating func raw(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inlinable public mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+    @inlinable public mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+
+    /// Appends `"key":`.
+    @inlinable public mutating func key(_ k: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        raw(k)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends a quoted, escaped string.
+    public mutating func string<S: StringProtocol>(_ s: S) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(0x22)
+            case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func optionalString(_ s: String?) {
+        if let s { string(s) } else { raw("null") }
+    }
+
+    public mutating func int<I: BinaryInteger>(_ v: I) {
+        if v == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var n = Int64(v)
+        if n < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            if n == Int64.min {
+                raw("9223372036854775808")
+                return
+            }
+            n = -n
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 24 digits of scratch
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var i = scratch.count
+            while n > 0 {
+                i -= 1
+                scratch[i] = UInt8(48 + n % 10)
+                n /= 10
+            }
+            bytes.append(contentsOf: scratch[i...])
+        }
+    }
+
+    /// Appends a number; integral values are written without a fraction, non-finite ones as `null`.
+    public mutating func double(_ d: Double) {
+        if !d.isFinite {
+            raw("null")
+        } else if d.rounded() == d && abs(d) < 1e15 {
+            int(Int64(d))
+        } else {
+            raw(d.description)
+        }
+    }
+
+    public mutating func bool(_ b: Bool) { if b { raw("true") } else { raw("false") } }
+
+    public mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: raw("null")
+        case .bool(let b): bool(b)
+        case .number(let d): double(d)
+        case .string(let s): string(s)
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                value(item)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let o):
+            bytes.append(UInt8(ascii: "{"))
+            for (i, entry) in o.entries.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(entry.key)
+                bytes.append(UInt8(ascii: ":"))
+                value(entry.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON text of this value.
+    public var jsonBytes: [UInt8] {
+        var w = JSONWriter(capacity: 64)
+        w.value(self)
+        return w.bytes
+    }
+
+    public var jsonString: String { String(decoding: jsonBytes, as: UTF8.self) }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Emulator
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The command's options, each also readable from an `EMULATOR_*` environment variable.
+struct EmulatorOptions: ParsableArguments {
+    @Option(help: "Address to listen on (an IPv4 or IPv6 literal).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free port (printed on start).")
+    var port = 8383
+
+    @Option(help: "Worker threads serving connections (default: number of cores).")
+    var threads: Int = EmulatorOptions.coreCount
+
+    @Option(help: "Most connections held at once; further clients wait in the listen queue.")
+    var maxConnections = 10_000
+
+    @Option(help: "Seconds an idle connection is kept open.")
+    var connectionTimeout = 60
+
+    @Option(help: "Largest accepted request body in bytes; larger ones get 413.")
+    var maxBodyBytes = 32 * 1024 * 1024
+
+    @Option(help: "Memory each connection may use for its request head and buffers, in bytes (0: libmicrohttpd's default, 32 KiB).")
+    var connectionMemoryLimit = 0
+
+    @Option(name: .customLong("api-key"), help: "Accepted API key (repeatable). Without any, every key is accepted.")
+    var apiKeys: [String] = []
+
+    @Option(help: "The answer text.")
+    var responseText = EmulatorConfiguration.defaultResponseText
+
+    @Option(help: "Milliseconds before the first token.")
+    var ttftMs: Double = 0
+
+    @Option(help: "Milliseconds between tokens.")
+    var itlMs: Double = 0
+
+    @Option(help: "Seconds that open streams may take to finish on shutdown.")
+    var shutdownGrace: Double = 10
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "Log format: text or json.")
+    var logFormat: LogFormat = .text
+
+    @Flag(help: "Log every request and answer body.")
+    var verbose = false
+
+    static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024.") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1.") }
+        guard connectionTimeout >= 0 else { throw ValidationError("--connection-timeout cannot be negative.") }
+        guard maxBodyBytes >= 1 else { throw ValidationError("--max-body-bytes must be at least 1.") }
+        guard connectionMemoryLimit == 0 || connectionMemoryLimit >= 4096 else {
+            throw ValidationError("--connection-memory-limit must be 0 or at least 4096.")
+        }
+        guard ttftMs >= 0, itlMs >= 0 else { throw ValidationError("--ttft-ms and --itl-ms cannot be negative.") }
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace cannot be negative.") }
+    }
+
+    func configuration() throws -> EmulatorConfiguration {
+        var c = EmulatorConfiguration()
+        c.server.host = host
+        c.server.port = port
+        c.server.threads = threads
+        c.server.maxConnections = maxConnections
+        c.server.connectionTimeoutSeconds = connectionTimeout
+        c.server.connectionMemoryLimit = connectionMemoryLimit
+        c.server.limits.maxBodyBytes = maxBodyBytes
+        c.apiKeys = apiKeys.flatMap { $0.split(separator: ",").map { String($0.trimmingSpaces) } }.filter { !$0.isEmpty }
+        c.responseText = responseText
+        c.ttftMs = ttftMs
+        c.itlMs = itlMs
+        c.shutdownGraceSeconds = shutdownGrace
+        c.verbose = verbose
+        return c
+    }
+
+    /// Which environment variable feeds which option.
+    static let environmentSpecs: [EnvironmentArguments.Spec] = [
+        .init("host"), .init("port"), .init("threads"), .init("max-connections"), .init("connection-timeout"),
+        .init("max-body-bytes"), .init("connection-memory-limit"),
+        .init("api-key", variable: "EMULATOR_API_KEYS", list: true), .init("api-key", list: true),
+        .init("response-text"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
+        .init("log-format"), .init("verbose", isFlag: true),
+    ]
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// How log lines are written.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var s = self
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,34 @@
+import Emulator
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sets up swift-log once, in text or JSON lines on standard output.
+enum LogSetup {
+    static func bootstrap(level: Logger.Level, format: LogFormat) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler =
+                format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "openai-emulator")
+        logger.logLevel = level
+        return logger
+    }
+
+    /// The start-up line, printed whatever the log level so scripts can read the port.
+    static func announce(format: LogFormat, host: String, port: Int, threads: Int, version: String) {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let line: String
+        if format == .json {
+            line = #"{"level":"notice","message":"listening","address":"http://\#(shownHost):\#(port)","port":\#(port),"threads":\#(threads),"version":"\#(version)"}"#
+        } else {
+            line = "openai-emulator \(version) listening on http://\(shownHost):\(port) (threads: \(threads))"
+        }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+    }
+}
