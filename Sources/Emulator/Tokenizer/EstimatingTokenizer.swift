@@ -1,0 +1,89 @@
+/// A close, deterministic estimate of cl100k_base token counts that needs no data file.
+///
+/// Text is split with the exact cl100k_base pattern (`PreTokenizer.cl100k`); each piece then gets an
+/// expected token count from its shape (letters by script, case and length; digits; punctuation;
+/// whitespace), fitted against tiktoken. Fractions carry over from piece to piece, so a message's
+/// count is its rounded expected total and every piece still counts at least one token.
+public struct EstimatingTokenizer: Tokenizer {
+    public var name: String { "estimate" }
+
+    public init() {}
+
+    public func count(_ text: String) -> Int {
+        var total = 0
+        forEachPiece(text) { _, _, tokens in total += tokens }
+        return total
+    }
+
+    public func pieces(_ text: String) -> [TokenPiece] {
+        var runs: [(end: Int, tokens: Int)] = []
+        var copy = text
+        let scalars = copy.withUTF8 { ScalarText($0) }
+        forEachPiece(scalars) { start, end, tokens in
+            EstimatingTokenizer.cut(scalars, start: start, end: end, tokens: tokens, into: &runs)
+        }
+        return TokenPiece.slicing(text, runs: runs)
+    }
+
+    /// Calls `body` with each pre-tokenizer piece (start and end scalar index) and its token count.
+    func forEachPiece(_ text: String, _ body: (Int, Int, Int) -> Void) {
+        var copy = text
+        forEachPiece(copy.withUTF8 { ScalarText($0) }, body)
+    }
+
+    private func forEachPiece(_ scalars: ScalarText, _ body: (Int, Int, Int) -> Void) {
+        let ends = PreTokenizer.cl100k.split(scalars)
+        var carried = 0.0
+        var emitted = 0
+        scalars.values.withUnsafeBufferPointer { values in
+            scalars.classes.withUnsafeBufferPointer { classes in
+                let shape = PieceShape(values: values, classes: classes)
+                var start = 0
+                for end in ends {
+                    carried += max(0, shape.expectedTokens(start, end) - 1)
+                    let whole = Int(carried + 0.5)
+                    body(start, end, 1 + whole - emitted)
+                    emitted = whole
+                    start = end
+                }
+            }
+        }
+    }
+
+    /// Splits one piece of `tokens` tokens into up to `tokens` runs at scalar boundaries that do not
+    /// break a combining sequence, spreading the tokens over them.
+    static func cut(_ scalars: ScalarText, start: Int, end: Int, tokens: Int, into runs: inout [(end: Int, tokens: Int)]) {
+        let length = end - start
+        if tokens <= 1 || length <= 1 {
+            runs.append((scalars.offsets[end], tokens))
+            return
+        }
+        let parts = min(tokens, length)
+        var given = 0
+        var previousCut = start
+        for part in 1...parts {
+            var cut = part == parts ? end : start + (length * part) / parts
+            while cut < end && (cut <= previousCut || !breakable(scalars, before: cut)) { cut += 1 }
+            let share = part == parts ? tokens - given : tokens * part / parts - given
+            if cut >= end || part == parts {
+                runs.append((scalars.offsets[end], tokens - given))
+                return
+            }
+            runs.append((scalars.offsets[cut], share))
+            given += share
+            previousCut = cut
+        }
+    }
+
+    /// Whether a piece may be cut before scalar `i`: not before a mark, joiner, variation selector
+    /// or skin-tone modifier, and not after a joiner.
+    static func breakable(_ scalars: ScalarText, before i: Int) -> Bool {
+        let value = scalars.values[i]
+        if scalars.classes[i].contains(.mark) || value == 0x200D || (0xFE00...0xFE0F).contains(value)
+            || (0x1F3FB...0x1F3FF).contains(value) || (0xE0020...0xE007F).contains(value)
+        {
+            return false
+        }
+        return scalars.values[i - 1] != 0x200D
+    }
+}
