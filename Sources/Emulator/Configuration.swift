@@ -5,7 +5,14 @@ public struct EmulatorConfiguration: Sendable {
     /// Accepted API keys; empty accepts any key or none.
     public var apiKeys: [String] = []
     /// The answer text in `static` mode.
-    public var responseText = EmulatorConfiguration.defaultResponseText
+    public var responseText: String {
+        get { generation.responseText }
+        set { generation.responseText = newValue }
+    }
+    /// Content mode, lengths, seed and reasoning models.
+    public var generation = GenerationSettings()
+    /// tiktoken ranks files (`.tiktoken`) for exact token counts; empty uses the estimator.
+    public var tokenizerFiles: [String] = []
     /// Delay before the first content token, in milliseconds.
     public var ttftMs: Double = 0
     /// Delay between tokens, in milliseconds.

@@ -37,7 +37,7 @@ struct EmulatorCommand: ParsableCommand {
         let configuration = try options.configuration()
         let logger = LogSetup.bootstrap(level: options.logLevel, format: options.logFormat)
         SignalWaiter.blockShutdownSignals()
-        let app = EmulatorApp(configuration: configuration, logger: logger)
+        let app = try EmulatorApp(configuration: configuration, logger: logger)
         let port: Int
         do {
             port = try app.start()

@@ -35,6 +35,21 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "The answer text.")
     var responseText = EmulatorConfiguration.defaultResponseText
 
+    @Option(help: "What answers say: static (--response-text), echo (the last user message) or lorem (filler text of --output-tokens).")
+    var responseMode: GenerationSettings.Mode = .static
+
+    @Option(help: "Length of lorem answers in tokens: N or MIN-MAX (uniform).")
+    var outputTokens = "100"
+
+    @Option(help: "Seed for every request without its own: makes answers reproducible.")
+    var seed: UInt64?
+
+    @Option(name: .customLong("tokenizer"), help: "A tiktoken ranks file (.tiktoken) for exact token counts (repeatable: cl100k_base, o200k_base).")
+    var tokenizerFiles: [String] = []
+
+    @Option(help: "Comma-separated model-name globs that behave as reasoning models.")
+    var reasoningModels = "o1*,o3*,o4*,gpt-5*"
+
     @Option(help: "Milliseconds before the first token.")
     var ttftMs: Double = 0
 
@@ -66,6 +81,9 @@ struct EmulatorOptions: ParsableArguments {
         }
         guard ttftMs >= 0, itlMs >= 0 else { throw ValidationError("--ttft-ms and --itl-ms cannot be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace cannot be negative.") }
+        guard TokenRange.parse(outputTokens) != nil else {
+            throw ValidationError("--output-tokens must be N or MIN-MAX with 0 <= MIN <= MAX, got '\(outputTokens)'.")
+        }
     }
 
     func configuration() throws -> EmulatorConfiguration {
@@ -79,6 +97,11 @@ struct EmulatorOptions: ParsableArguments {
         c.server.limits.maxBodyBytes = maxBodyBytes
         c.apiKeys = apiKeys.flatMap { $0.split(separator: ",").map { String($0.trimmingSpaces) } }.filter { !$0.isEmpty }
         c.responseText = responseText
+        c.generation.mode = responseMode
+        c.generation.outputTokens = TokenRange.parse(outputTokens) ?? 100...100
+        c.generation.seed = seed
+        c.generation.reasoningModels = reasoningModels.split(separator: ",").map { String($0.trimmingSpaces) }
+        c.tokenizerFiles = tokenizerFiles
         c.ttftMs = ttftMs
         c.itlMs = itlMs
         c.shutdownGraceSeconds = shutdownGrace
@@ -91,12 +114,15 @@ struct EmulatorOptions: ParsableArguments {
         .init("host"), .init("port"), .init("threads"), .init("max-connections"), .init("connection-timeout"),
         .init("max-body-bytes"), .init("connection-memory-limit"),
         .init("api-key", variable: "EMULATOR_API_KEYS", list: true), .init("api-key", list: true),
-        .init("response-text"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
+        .init("response-text"), .init("response-mode"), .init("output-tokens"), .init("seed"),
+        .init("tokenizer", variable: "EMULATOR_TOKENIZERS", list: true), .init("tokenizer", list: true),
+        .init("reasoning-models"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
         .init("log-format"), .init("verbose", isFlag: true),
     ]
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension GenerationSettings.Mode: ExpressibleByArgument {}
 
 /// How log lines are written.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {

@@ -6,10 +6,11 @@ public final class EmulatorApp: Sendable {
     public let server: HTTPServer
     let router: Router
 
-    public init(configuration: EmulatorConfiguration, logger: Logger) {
+    /// - Throws: when a tokenizer file cannot be read.
+    public init(configuration: EmulatorConfiguration, logger: Logger) throws {
         self.configuration = configuration
         let ids = IDGenerator()
-        self.router = EmulatorApp.makeRouter(configuration, logger: logger, ids: ids)
+        self.router = try EmulatorApp.makeRouter(configuration, logger: logger, ids: ids)
         self.server = HTTPServer(settings: configuration.server, handler: router, logger: logger, ids: ids)
     }
 
@@ -19,12 +20,13 @@ public final class EmulatorApp: Sendable {
     /// Graceful shutdown with the configured grace period.
     public func shutdown() { server.shutdown(graceSeconds: configuration.shutdownGraceSeconds) }
 
-    static func makeRouter(_ c: EmulatorConfiguration, logger: Logger, ids: IDGenerator) -> Router {
+    static func makeRouter(_ c: EmulatorConfiguration, logger: Logger, ids: IDGenerator) throws -> Router {
         var router = Router(apiKeys: c.apiKeys, logger: logger, verbose: c.verbose)
-        let tokenizer: any Tokenizer = InterimTokenizer()
+        let tokenizers = try TokenizerSetup.choice(files: c.tokenizerFiles)
+        let generator = Generator(settings: c.generation, ids: ids)
         let chat = ChatCompletionsEndpoint(
-            generator: ChatGenerator(responseText: c.responseText, tokenizer: tokenizer, ids: ids),
-            latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs), ids: ids)
+            generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
+            ids: ids)
         let catalogue = ModelCatalogue()
 
         router.add("GET", "/health", authenticated: false) { request, _ in

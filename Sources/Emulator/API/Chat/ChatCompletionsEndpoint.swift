@@ -1,17 +1,27 @@
 /// `POST /v1/chat/completions`: validates, generates, and answers as JSON or as a paced stream.
 struct ChatCompletionsEndpoint: Sendable {
-    let generator: ChatGenerator
+    let generator: Generator
+    let tokenizers: TokenizerChoice
     let latency: LatencyPlan
     let ids: IDGenerator
 
     func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let chat = try ChatRequest(body: request.body)
-        let answer = generator.answer(chat)
+        let (generation, legacy) = try chat.generationRequest(settings: generator.settings)
+        let tokenizer = tokenizers.tokenizer(forModel: chat.model)
+        let promptTokens = PromptCounter.chat(messages: chat.messages, tools: chat.tools, tokenizer: tokenizer)
+        var answer = try generator.answer(generation, promptTokens: promptTokens, tokenizer: tokenizer)
+        if legacy {
+            for i in answer.choices.indices where !answer.choices[i].toolCalls.isEmpty {
+                answer.choices[i].legacyFunctionCall = true
+                answer.choices[i].finishReason = "function_call"
+            }
+        }
         let writer = ChatChunkWriter(
             id: ids.alphanumeric(prefix: "chatcmpl-", count: 29), created: WallClock.unixSeconds(), model: chat.model,
             fingerprint: Fingerprint.of(model: chat.model), includeUsage: chat.includeUsage)
         if chat.stream {
-            let source = ChatStreamSource(writer: writer, answer: answer, latency: latency, tokenizer: generator.tokenizer)
+            let source = ChatStreamSource(writer: writer, answer: answer, latency: latency, tokenizer: tokenizer)
             return ResponseFactory.eventStream(source, request: request)
         }
         let longest = answer.choices.map(\.completionTokens).max() ?? 0
@@ -32,4 +42,13 @@ enum Fingerprint {
         }
         return out
     }
+}
+
+/// Picks the tokenizer for a model.
+public struct TokenizerChoice: Sendable {
+    private let pick: @Sendable (String) -> any Tokenizer
+
+    public init(_ pick: @escaping @Sendable (String) -> any Tokenizer) { self.pick = pick }
+
+    public func tokenizer(forModel model: String) -> any Tokenizer { pick(model) }
 }

@@ -1,0 +1,139 @@
+/// Makes up answers: text in the configured mode, tool calls whose arguments satisfy their
+/// schemas, JSON for structured output, log-probabilities, reasoning tokens. Deterministic for a
+/// given seed; every endpoint shares it.
+public struct Generator: Sendable {
+    public var settings: GenerationSettings
+    public var ids: IDGenerator
+
+    public init(settings: GenerationSettings, ids: IDGenerator) {
+        self.settings = settings
+        self.ids = ids
+    }
+
+    /// The answer to `request`.
+    /// - Throws: `APIError` 400 for a strict schema that structured outputs would reject.
+    public func answer(_ request: GenerationRequest, promptTokens: Int, tokenizer: any Tokenizer) throws(APIError)
+        -> ChatAnswer
+    {
+        try validateStrictSchemas(request)
+        let reasoning = settings.isReasoningModel(request.model)
+        var choices: [GeneratedChoice] = []
+        choices.reserveCapacity(request.n)
+        var reasoningTokens = 0
+        for index in 0..<request.n {
+            var rng = random(for: request, choice: index)
+            var choice = makeChoice(request, index: index, rng: &rng, tokenizer: tokenizer)
+            if reasoning {
+                let r = reasoningTokenCount(effort: request.reasoningEffort, rng: &rng)
+                let room = request.maxTokens.map { max(0, $0 - choice.completionTokens) } ?? r
+                reasoningTokens += min(r, room)
+            }
+            if request.logprobs, choice.content != nil {
+                choice.logprobs = LogprobSampler.sample(choice.pieces, top: request.topLogprobs, rng: &rng)
+            }
+            choices.append(choice)
+        }
+        return ChatAnswer(choices: choices, promptTokens: promptTokens, reasoningTokens: reasoningTokens)
+    }
+
+    /// A generator seeded from the request's seed (or the configured one) and its content, or
+    /// fresh randomness when neither is given.
+    func random(for request: GenerationRequest, choice: Int) -> SeededRandom {
+        let base: UInt64
+        if let seed = request.seed {
+            base = UInt64(bitPattern: Int64(seed))
+        } else if let seed = settings.seed {
+            base = seed
+        } else {
+            return SeededRandom(seed: ids.next())
+        }
+        let salt = SeededRandom.seed(from: request.model + "\u{1}" + request.lastUserText + "\u{1}" + request.seedSalt)
+        var x = base ^ salt &+ UInt64(choice) &* 0x9E37_79B9_7F4A_7C15
+        return SeededRandom(seed: SeededRandom.splitMix(&x))
+    }
+
+    private func makeChoice(_ request: GenerationRequest, index: Int, rng: inout SeededRandom,
+                            tokenizer: any Tokenizer) -> GeneratedChoice {
+        let calls = ToolPlanner.calls(for: request, rng: &rng, ids: ids)
+        if !calls.isEmpty {
+            let tokens = calls.reduce(0) { $0 + tokenizer.count($1.name) + tokenizer.count($1.arguments) + 3 }
+            return GeneratedChoice(
+                index: index, content: nil, pieces: [], toolCalls: calls, finishReason: "tool_calls",
+                completionTokens: tokens)
+        }
+        let text = content(for: request, rng: &rng, tokenizer: tokenizer)
+        let cut = TextCutter.cut(text, stop: request.stop, maxTokens: request.maxTokens, tokenizer: tokenizer)
+        return GeneratedChoice(
+            index: index, content: cut.text, pieces: cut.pieces, finishReason: cut.finishReason,
+            completionTokens: cut.tokens)
+    }
+
+    /// The answer text before stop sequences and caps.
+    func content(for request: GenerationRequest, rng: inout SeededRandom, tokenizer: any Tokenizer) -> String {
+        switch request.format {
+        case .jsonSchema(_, let schema, _):
+            return SchemaGenerator(schema: schema).generate(using: &rng).jsonString
+        case .jsonObject:
+            return JSONValue.object(JSONObject([("response", .string(plainText(request, rng: &rng, tokenizer: tokenizer)))]))
+                .jsonString
+        case .text:
+            return plainText(request, rng: &rng, tokenizer: tokenizer)
+        }
+    }
+
+    private func plainText(_ request: GenerationRequest, rng: inout SeededRandom, tokenizer: any Tokenizer) -> String {
+        switch settings.mode {
+        case .static:
+            return settings.responseText
+        case .echo:
+            return request.lastUserText.isEmpty ? settings.responseText : request.lastUserText
+        case .lorem:
+            let range = settings.outputTokens
+            let target = range.lowerBound == range.upperBound
+                ? range.lowerBound : Int.random(in: range, using: &rng)
+            return Generator.lorem(tokens: target, rng: &rng, tokenizer: tokenizer)
+        }
+    }
+
+    /// Filler text of exactly `tokens` tokens.
+    static func lorem(tokens: Int, rng: inout SeededRandom, tokenizer: any Tokenizer) -> String {
+        guard tokens > 0 else { return "" }
+        var text = LoremGenerator.text(approximateWords: tokens + tokens / 3 + 4, using: &rng)
+        while tokenizer.count(text) < tokens {
+            text += " " + LoremGenerator.text(approximateWords: tokens / 2 + 4, using: &rng)
+        }
+        var out = ""
+        var used = 0
+        for piece in tokenizer.pieces(text) {
+            if used + piece.tokens > tokens { break }
+            out += piece.text
+            used += piece.tokens
+        }
+        return out
+    }
+
+    private func reasoningTokenCount(effort: String?, rng: inout SeededRandom) -> Int {
+        let range: ClosedRange<Int>
+        switch effort ?? "medium" {
+        case "none", "minimal": return 0
+        case "low": range = 64...256
+        case "high", "xhigh": range = 1024...4096
+        default: range = 256...1024
+        }
+        return Int.random(in: range, using: &rng) / 64 * 64
+    }
+
+    private func validateStrictSchemas(_ request: GenerationRequest) throws(APIError) {
+        if case .jsonSchema(let name, let schema, true) = request.format,
+            let problem = StrictSchemaValidator.check(schema, context: "response_format '\(name)'")
+        {
+            throw .invalidRequest(problem.description, param: "response_format", code: "invalid_json_schema")
+        }
+        for (i, tool) in request.tools.enumerated() where tool.strict {
+            if let problem = StrictSchemaValidator.check(tool.parameters, context: "function '\(tool.name)'") {
+                throw .invalidRequest(problem.description, param: "tools[\(i)].function.parameters",
+                                      code: "invalid_function_parameters")
+            }
+        }
+    }
+}
