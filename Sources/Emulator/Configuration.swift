@@ -19,6 +19,8 @@ public struct EmulatorConfiguration: Sendable {
     public var itlMs: Double = 0
     /// Seconds that open streams may take to finish on shutdown.
     public var shutdownGraceSeconds: Double = 10
+    /// Responses kept for `GET /v1/responses/{id}` and `previous_response_id` (least recently used go first).
+    public var responseStoreSize = 10_000
     /// Logs every request and answer body.
     public var verbose = false
 

@@ -28,11 +28,20 @@ public final class EmulatorApp: Sendable {
             generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
             ids: ids)
         let catalogue = ModelCatalogue()
+        let responses = ResponsesEndpoint(
+            generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
+            ids: ids, store: ResponseStore(capacity: c.responseStoreSize))
 
         router.add("GET", "/health", authenticated: false) { request, _ in
             ResponseFactory.json(200, Array(#"{"status":"ok"}"#.utf8), request: request)
         }
         router.add("POST", "/v1/chat/completions") { request, _ throws(APIError) in try chat.handle(request) }
+        router.add("POST", "/v1/responses") { request, _ throws(APIError) in try responses.create(request) }
+        router.add("GET", "/v1/responses/{id}") { request, c throws(APIError) in try responses.retrieve(request, id: c[0]) }
+        router.add("DELETE", "/v1/responses/{id}") { request, c throws(APIError) in try responses.delete(request, id: c[0]) }
+        router.add("GET", "/v1/responses/{id}/input_items") { request, c throws(APIError) in
+            try responses.inputItems(request, id: c[0])
+        }
         router.add("GET", "/v1/models") { request, _ in
             ResponseFactory.json(200, catalogue.listBody(), request: request)
         }

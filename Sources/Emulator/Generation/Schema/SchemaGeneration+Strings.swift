@@ -25,9 +25,10 @@ extension SchemaGeneration {
         }
 
         var last = ""
-        for attempt in 0..<16 {
+        var stretch = 0
+        for _ in 0..<16 {
             let candidate: String
-            if let sampled = patterns.sample(expressions[0], stretch: attempt, maxLength: limits.maxStringLength, using: &rng) {
+            if let sampled = patterns.sample(expressions[0], stretch: stretch, maxLength: maxLength, using: &rng) {
                 candidate = sampled
             } else {
                 candidate = fitted(
@@ -35,6 +36,7 @@ extension SchemaGeneration {
             }
             last = candidate
             let length = candidate.unicodeScalars.count
+            if length < minLength { stretch += 2 }
             guard length >= minLength && length <= maxLength else { continue }
             if expressions.allSatisfy({ patterns.matches(candidate, $0) }) { return .string(candidate) }
         }

@@ -1,0 +1,80 @@
+/// The Responses API: `POST /v1/responses`, and stored responses by id.
+struct ResponsesEndpoint: Sendable {
+    let generator: Generator
+    let tokenizers: TokenizerChoice
+    let latency: LatencyPlan
+    let ids: IDGenerator
+    let store: ResponseStore
+
+    func create(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let body = try ResponsesRequest(body: request.body, ids: ids)
+        var conversation: [JSONValue] = []
+        if let previousID = body.previousResponseID {
+            guard let previous = store.get(previousID) else { throw ResponsesEndpoint.notFound(previousID) }
+            conversation = previous.conversation
+        }
+        conversation.append(contentsOf: body.messages)
+        let tokenizer = tokenizers.tokenizer(forModel: body.model)
+        var generation = GenerationRequest(model: body.model, lastUserText: body.lastUserText)
+        generation.lastTurnIsToolResult = body.lastIsToolResult
+        generation.maxTokens = body.maxOutputTokens
+        generation.tools = body.functionTools
+        generation.toolChoice = ChatRequest.toolChoice(body.toolChoice)
+        if case .object(let o) = body.toolChoice, let name = o["name"]?.stringValue { generation.toolChoice = .named(name) }
+        generation.parallelToolCalls = body.parallelToolCalls
+        generation.format = body.format
+        generation.reasoningEffort = body.reasoningEffort
+        generation.seedSalt = String(conversation.count)
+        let promptTokens = PromptCounter.chat(messages: conversation, tools: body.tools, tokenizer: tokenizer)
+        let answer = try generator.answer(generation, promptTokens: promptTokens, tokenizer: tokenizer)
+        let builder = ResponseBuilder(
+            request: body, id: ids.hex(prefix: "resp_", count: 48), createdAt: WallClock.unixSeconds(), answer: answer,
+            reasoning: generator.settings.isReasoningModel(body.model), ids: ids)
+        if body.store {
+            var full = conversation
+            for item in builder.items {
+                if let text = item["content"]?.arrayValue?.first?["text"]?.stringValue {
+                    full.append(["role": "assistant", "content": .string(text)])
+                } else if let args = item["arguments"]?.stringValue {
+                    full.append(["role": "assistant", "content": .string((item["name"]?.stringValue ?? "") + args)])
+                }
+            }
+            store.put(builder.id, .init(response: builder.object(final: true), inputItems: body.inputItems, conversation: full))
+        }
+        if body.stream {
+            return ResponseFactory.eventStream(
+                ResponsesStreamSource(builder: builder, latency: latency, tokenizer: tokenizer), request: request)
+        }
+        return ResponseFactory.json(
+            200, builder.object(final: true).jsonBytes, request: request,
+            delayNanos: latency.totalNanos(tokens: answer.completionTokens))
+    }
+
+    func retrieve(_ request: HTTPRequest, id: String) throws(APIError) -> HTTPResponse {
+        guard let stored = store.get(id) else { throw ResponsesEndpoint.notFound(id) }
+        return ResponseFactory.json(200, stored.response.jsonBytes, request: request)
+    }
+
+    func delete(_ request: HTTPRequest, id: String) throws(APIError) -> HTTPResponse {
+        guard store.remove(id) else { throw ResponsesEndpoint.notFound(id) }
+        let body: JSONValue = ["id": .string(id), "object": "response", "deleted": true]
+        return ResponseFactory.json(200, body.jsonBytes, request: request)
+    }
+
+    func inputItems(_ request: HTTPRequest, id: String) throws(APIError) -> HTTPResponse {
+        guard let stored = store.get(id) else { throw ResponsesEndpoint.notFound(id) }
+        var items = stored.inputItems
+        if request.queryValue("order") != "asc" { items.reverse() }
+        if let limit = request.queryValue("limit").flatMap(Int.init), limit >= 1 { items = Array(items.prefix(min(limit, 100))) }
+        let body: JSONValue = [
+            "object": "list", "data": .array(items), "first_id": items.first?["id"] ?? .null,
+            "last_id": items.last?["id"] ?? .null, "has_more": .bool(items.count < stored.inputItems.count),
+        ]
+        return ResponseFactory.json(200, body.jsonBytes, request: request)
+    }
+
+    static func notFound(_ id: String) -> APIError {
+        APIError(status: 404, type: "invalid_request_error", message: "Response with id '\(id)' not found.",
+                 param: nil, code: nil)
+    }
+}

@@ -1,0 +1,89 @@
+/// The typed event stream of a response: `response.created`, `response.in_progress`, the items
+/// with their parts and deltas, and `response.completed` (or `response.incomplete`), each frame
+/// carrying `event:` and `data:` and a `sequence_number` counting up from 0.
+struct ResponsesStreamSource: StreamSource {
+    private var frames: [(bytes: [UInt8], isToken: Bool)] = []
+    private var position = 0
+    private var tokenFrames = 0
+    private let latency: LatencyPlan
+
+    init(builder: ResponseBuilder, latency: LatencyPlan, tokenizer: any Tokenizer) {
+        self.latency = latency
+        var sequence = 0
+        func add(_ type: String, _ fields: JSONObject, token: Bool = false) {
+            var o = JSONObject([("type", .string(type))])
+            o.entries.append(contentsOf: fields.entries)
+            o["sequence_number"] = .number(Double(sequence))
+            sequence += 1
+            var w = JSONWriter(capacity: 256)
+            w.raw("event: "); w.raw(type); w.raw("\ndata: ")
+            w.value(.object(o))
+            w.raw("\n\n")
+            frames.append((w.bytes, token))
+        }
+        add("response.created", JSONObject([("response", builder.object(final: false))]))
+        add("response.in_progress", JSONObject([("response", builder.object(final: false))]))
+        for (index, item) in builder.items.enumerated() {
+            let outputIndex = JSONValue.number(Double(index))
+            let itemID = item["id"] ?? .null
+            switch item["type"]?.stringValue {
+            case "message":
+                let text = item["content"]?.arrayValue?.first?["text"]?.stringValue ?? ""
+                var shell = item.objectValue ?? JSONObject()
+                shell["status"] = "in_progress"
+                shell["content"] = []
+                add("response.output_item.added", JSONObject([("output_index", outputIndex), ("item", .object(shell))]))
+                let part = JSONObject([("item_id", itemID), ("output_index", outputIndex), ("content_index", 0)])
+                var added = part
+                added["part"] = ["type": "output_text", "text": "", "annotations": [], "logprobs": []]
+                add("response.content_part.added", added)
+                for piece in tokenizer.pieces(text) {
+                    var delta = part
+                    delta["delta"] = .string(String(piece.text))
+                    delta["logprobs"] = []
+                    add("response.output_text.delta", delta, token: true)
+                }
+                var done = part
+                done["text"] = .string(text)
+                done["logprobs"] = []
+                add("response.output_text.done", done)
+                var partDone = part
+                partDone["part"] = ResponseBuilder.outputText(text)
+                add("response.content_part.done", partDone)
+            case "function_call":
+                var shell = item.objectValue ?? JSONObject()
+                shell["status"] = "in_progress"
+                shell["arguments"] = ""
+                add("response.output_item.added", JSONObject([("output_index", outputIndex), ("item", .object(shell))]))
+                let arguments = item["arguments"]?.stringValue ?? ""
+                for piece in tokenizer.pieces(arguments) {
+                    add("response.function_call_arguments.delta",
+                        JSONObject([("item_id", itemID), ("output_index", outputIndex), ("delta", .string(String(piece.text)))]),
+                        token: true)
+                }
+                add("response.function_call_arguments.done",
+                    JSONObject([("item_id", itemID), ("output_index", outputIndex), ("name", item["name"] ?? .null),
+                                ("arguments", .string(arguments))]))
+            default:
+                add("response.output_item.added", JSONObject([("output_index", outputIndex), ("item", item)]))
+            }
+            add("response.output_item.done", JSONObject([("output_index", outputIndex), ("item", item)]))
+        }
+        add(builder.incomplete ? "response.incomplete" : "response.completed",
+            JSONObject([("response", builder.object(final: true))]))
+    }
+
+    mutating func next() -> StreamEvent? {
+        guard position < frames.count else { return nil }
+        let frame = frames[position]
+        position += 1
+        var delay: UInt64 = 0
+        if frame.isToken {
+            tokenFrames += 1
+            delay = tokenFrames == 1 ? latency.ttftNanos : latency.itlNanos
+        } else if position == frames.count && tokenFrames == 0 {
+            delay = latency.ttftNanos
+        }
+        return .frame(frame.bytes, afterNanos: delay)
+    }
+}
