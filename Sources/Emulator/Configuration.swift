@@ -21,6 +21,10 @@ public struct EmulatorConfiguration: Sendable {
     public var shutdownGraceSeconds: Double = 10
     /// Responses kept for `GET /v1/responses/{id}` and `previous_response_id` (least recently used go first).
     public var responseStoreSize = 10_000
+    /// The models `GET /v1/models` lists (a file given by `--models`, or the built-in list).
+    public var modelsFile: String?
+    /// Rejects requests for models not in the catalogue with 404 `model_not_found`.
+    public var strictModels = false
     /// Logs every request and answer body.
     public var verbose = false
 

@@ -50,6 +50,15 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Comma-separated model-name globs that behave as reasoning models.")
     var reasoningModels = "o1*,o3*,o4*,gpt-5*"
 
+    @Option(help: "A model catalogue file (JSON list of {id, owned_by, created}, or one id per line) for GET /v1/models.")
+    var models: String?
+
+    @Flag(help: "Reject requests for models not in the catalogue (404 model_not_found).")
+    var strictModels = false
+
+    @Option(help: "Responses kept for GET /v1/responses/{id} and previous_response_id.")
+    var responseStoreSize = 10_000
+
     @Option(help: "Milliseconds before the first token.")
     var ttftMs: Double = 0
 
@@ -80,6 +89,7 @@ struct EmulatorOptions: ParsableArguments {
             throw ValidationError("--connection-memory-limit must be 0 or at least 4096.")
         }
         guard ttftMs >= 0, itlMs >= 0 else { throw ValidationError("--ttft-ms and --itl-ms cannot be negative.") }
+        guard responseStoreSize >= 0 else { throw ValidationError("--response-store-size cannot be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace cannot be negative.") }
         guard TokenRange.parse(outputTokens) != nil else {
             throw ValidationError("--output-tokens must be N or MIN-MAX with 0 <= MIN <= MAX, got '\(outputTokens)'.")
@@ -102,6 +112,9 @@ struct EmulatorOptions: ParsableArguments {
         c.generation.seed = seed
         c.generation.reasoningModels = reasoningModels.split(separator: ",").map { String($0.trimmingSpaces) }
         c.tokenizerFiles = tokenizerFiles
+        c.modelsFile = models
+        c.strictModels = strictModels
+        c.responseStoreSize = responseStoreSize
         c.ttftMs = ttftMs
         c.itlMs = itlMs
         c.shutdownGraceSeconds = shutdownGrace
@@ -116,7 +129,7 @@ struct EmulatorOptions: ParsableArguments {
         .init("api-key", variable: "EMULATOR_API_KEYS", list: true), .init("api-key", list: true),
         .init("response-text"), .init("response-mode"), .init("output-tokens"), .init("seed"),
         .init("tokenizer", variable: "EMULATOR_TOKENIZERS", list: true), .init("tokenizer", list: true),
-        .init("reasoning-models"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
+        .init("reasoning-models"), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
         .init("log-format"), .init("verbose", isFlag: true),
     ]
 }

@@ -24,13 +24,14 @@ public final class EmulatorApp: Sendable {
         var router = Router(apiKeys: c.apiKeys, logger: logger, verbose: c.verbose)
         let tokenizers = try TokenizerSetup.choice(files: c.tokenizerFiles)
         let generator = Generator(settings: c.generation, ids: ids)
+        let catalogue = try c.modelsFile.map(ModelCatalogue.load) ?? ModelCatalogue()
+        let models = ModelPolicy(catalogue: catalogue, strict: c.strictModels)
         let chat = ChatCompletionsEndpoint(
             generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
-            ids: ids)
-        let catalogue = ModelCatalogue()
+            ids: ids, models: models)
         let responses = ResponsesEndpoint(
             generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
-            ids: ids, store: ResponseStore(capacity: c.responseStoreSize))
+            ids: ids, store: ResponseStore(capacity: c.responseStoreSize), models: models)
 
         router.add("GET", "/health", authenticated: false) { request, _ in
             ResponseFactory.json(200, Array(#"{"status":"ok"}"#.utf8), request: request)
@@ -41,6 +42,15 @@ public final class EmulatorApp: Sendable {
         router.add("DELETE", "/v1/responses/{id}") { request, c throws(APIError) in try responses.delete(request, id: c[0]) }
         router.add("GET", "/v1/responses/{id}/input_items") { request, c throws(APIError) in
             try responses.inputItems(request, id: c[0])
+        }
+        let messages = MessagesEndpoint(
+            generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
+            ids: ids, models: models)
+        router.add("POST", "/v1/messages", style: .anthropic) { request, _ throws(APIError) in
+            try messages.create(request)
+        }
+        router.add("POST", "/v1/messages/count_tokens", style: .anthropic) { request, _ throws(APIError) in
+            try messages.countTokens(request)
         }
         router.add("GET", "/v1/models") { request, _ in
             ResponseFactory.json(200, catalogue.listBody(), request: request)

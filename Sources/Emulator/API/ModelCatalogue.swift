@@ -67,3 +67,39 @@ public struct ModelCatalogue: Sendable {
         return w.bytes
     }
 }
+
+extension ModelCatalogue {
+    /// Reads a catalogue file: a JSON array of `{"id","owned_by","created"}` objects (or of id
+    /// strings), an OpenAI `{"data":[…]}` list, or plain text with one id per line.
+    public static func load(path: String) throws -> ModelCatalogue {
+        guard let bytes = FileReader.read(path) else { throw ConfigurationError.unreadable(path) }
+        let now = WallClock.unixSeconds()
+        if let value = try? JSONParser.parse(bytes) {
+            let items = value["data"]?.arrayValue ?? value.arrayValue ?? []
+            let entries = items.compactMap { item -> Entry? in
+                if let id = item.stringValue { return Entry(id: id, created: now, ownedBy: "system") }
+                guard let id = item["id"]?.stringValue else { return nil }
+                return Entry(id: id, created: item["created"]?.intValue ?? now,
+                             ownedBy: item["owned_by"]?.stringValue ?? "system")
+            }
+            guard !entries.isEmpty else { throw ConfigurationError.invalid(path, "no models with an \"id\"") }
+            return ModelCatalogue(entries: entries)
+        }
+        let ids = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard !ids.isEmpty else { throw ConfigurationError.invalid(path, "no model ids") }
+        return ModelCatalogue(entries: ids.map { Entry(id: String($0), created: now, ownedBy: "system") })
+    }
+}
+
+/// Decides whether a requested model may be used: any name, or with `--strict-models` only names
+/// in the catalogue.
+public struct ModelPolicy: Sendable {
+    public var catalogue: ModelCatalogue
+    public var strict: Bool
+
+    /// - Throws: 404 `model_not_found` for an unknown model under strict checking.
+    public func check(_ model: String) throws(APIError) {
+        if strict && catalogue.entry(model) == nil { throw .modelNotFound(model) }
+    }
+}

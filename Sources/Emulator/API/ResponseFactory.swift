@@ -13,9 +13,10 @@ public enum ResponseFactory {
     }
 
     /// An error in OpenAI's envelope.
-    public static func error(_ error: APIError, request: HTTPRequest,
+    public static func error(_ error: APIError, request: HTTPRequest, style: Router.ErrorStyle = .openAI,
                              extraHeaders: [(name: String, value: String)] = []) -> HTTPResponse {
-        json(error.status, error.body, request: request, extraHeaders: error.headers + extraHeaders)
+        let body = style == .anthropic ? error.anthropicBody : error.body
+        return json(error.status, body, request: request, extraHeaders: error.headers + extraHeaders)
     }
 
     /// A server-sent-events answer.

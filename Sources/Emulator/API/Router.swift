@@ -6,11 +6,18 @@ public struct Router: HTTPHandler {
     /// An endpoint: answers a request whose path matched, with the path's captured parameters.
     public typealias Endpoint = @Sendable (HTTPRequest, [String]) throws(APIError) -> HTTPResponse
 
+    /// Which envelope a route's errors use.
+    public enum ErrorStyle: Sendable {
+        case openAI
+        case anthropic
+    }
+
     struct Route: Sendable {
         /// Path segments; "*" captures one segment.
         var pattern: [Substring]
         var method: String
         var authenticated: Bool
+        var style: ErrorStyle
         var endpoint: Endpoint
     }
 
@@ -27,9 +34,10 @@ public struct Router: HTTPHandler {
 
     /// Adds a route; `pattern` segments written `{name}` capture one segment.
     public mutating func add(_ method: String, _ pattern: String, authenticated: Bool = true,
-                             _ endpoint: @escaping Endpoint) {
+                             style: ErrorStyle = .openAI, _ endpoint: @escaping Endpoint) {
         let segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? Substring("*") : $0 }
-        routes.append(Route(pattern: segments, method: method, authenticated: authenticated, endpoint: endpoint))
+        routes.append(Route(pattern: segments, method: method, authenticated: authenticated, style: style,
+                            endpoint: endpoint))
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -60,12 +68,12 @@ public struct Router: HTTPHandler {
                 continue
             }
             if route.authenticated, let failure = authenticate(request) {
-                return ResponseFactory.error(failure, request: request)
+                return ResponseFactory.error(failure, request: request, style: route.style)
             }
             do {
                 return try route.endpoint(request, captures)
             } catch {
-                return ResponseFactory.error(error, request: request)
+                return ResponseFactory.error(error, request: request, style: route.style)
             }
         }
         if !allowed.isEmpty {

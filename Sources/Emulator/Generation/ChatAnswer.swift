@@ -20,6 +20,8 @@ public struct GeneratedChoice: Sendable {
     /// Legacy `function_call` answers put their one call here instead of `toolCalls`.
     public var legacyFunctionCall = false
     public var finishReason: String
+    /// The stop sequence that ended the content, if one did.
+    public var stopSequence: String? = nil
     public var completionTokens: Int
     public var logprobs: [TokenLogprob]? = nil
 }

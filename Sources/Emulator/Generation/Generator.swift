@@ -65,7 +65,7 @@ public struct Generator: Sendable {
         let cut = TextCutter.cut(text, stop: request.stop, maxTokens: request.maxTokens, tokenizer: tokenizer)
         return GeneratedChoice(
             index: index, content: cut.text, pieces: cut.pieces, finishReason: cut.finishReason,
-            completionTokens: cut.tokens)
+            stopSequence: cut.stopSequence, completionTokens: cut.tokens)
     }
 
     /// The answer text before stop sequences and caps.

@@ -6,6 +6,8 @@ public enum TextCutter {
         public var tokens: Int
         /// "stop" or "length".
         public var finishReason: String
+        /// The stop sequence that ended the text, if one did.
+        public var stopSequence: String?
     }
 
     /// Cuts `text` before the earliest stop sequence, then to at most `maxTokens` tokens. When the
@@ -13,14 +15,18 @@ public enum TextCutter {
     public static func cut(_ text: String, stop: [String], maxTokens: Int?, tokenizer: any Tokenizer) -> Result {
         var kept = Substring(text)
         var earliest = text.endIndex
+        var matched: String?
         for s in stop where !s.isEmpty {
-            if let r = text.range(of: s), r.lowerBound < earliest { earliest = r.lowerBound }
+            if let r = text.range(of: s), r.lowerBound < earliest {
+                earliest = r.lowerBound
+                matched = s
+            }
         }
         kept = kept[..<earliest]
         let pieces = tokenizer.pieces(String(kept))
         let total = pieces.reduce(0) { $0 + $1.tokens }
         guard let cap = maxTokens, total > cap else {
-            return Result(text: String(kept), pieces: pieces, tokens: total, finishReason: "stop")
+            return Result(text: String(kept), pieces: pieces, tokens: total, finishReason: "stop", stopSequence: matched)
         }
         var out: [TokenPiece] = []
         var used = 0
@@ -30,7 +36,7 @@ public enum TextCutter {
             used += p.tokens
         }
         let cutText = out.reduce(into: "") { $0 += $1.text }
-        return Result(text: cutText, pieces: out, tokens: cap, finishReason: "length")
+        return Result(text: cutText, pieces: out, tokens: cap, finishReason: "length", stopSequence: nil)
     }
 }
 

@@ -4,9 +4,11 @@ struct ChatCompletionsEndpoint: Sendable {
     let tokenizers: TokenizerChoice
     let latency: LatencyPlan
     let ids: IDGenerator
+    let models: ModelPolicy
 
     func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let chat = try ChatRequest(body: request.body)
+        try models.check(chat.model)
         let (generation, legacy) = try chat.generationRequest(settings: generator.settings)
         let tokenizer = tokenizers.tokenizer(forModel: chat.model)
         let promptTokens = PromptCounter.chat(messages: chat.messages, tools: chat.tools, tokenizer: tokenizer)

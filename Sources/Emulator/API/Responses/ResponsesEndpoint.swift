@@ -5,9 +5,11 @@ struct ResponsesEndpoint: Sendable {
     let latency: LatencyPlan
     let ids: IDGenerator
     let store: ResponseStore
+    let models: ModelPolicy
 
     func create(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let body = try ResponsesRequest(body: request.body, ids: ids)
+        try models.check(body.model)
         var conversation: [JSONValue] = []
         if let previousID = body.previousResponseID {
             guard let previous = store.get(previousID) else { throw ResponsesEndpoint.notFound(previousID) }
