@@ -52,6 +52,13 @@ public final class EmulatorApp: Sendable {
         router.add("POST", "/v1/messages/count_tokens", style: .anthropic) { request, _ throws(APIError) in
             try messages.countTokens(request)
         }
+        AzureDialect.addRoutes(to: &router, endpoints: [
+            ("chat/completions", { request, _ throws(APIError) in try chat.handle(request) }),
+            ("responses", { request, _ throws(APIError) in try responses.create(request) }),
+        ])
+        router.add("GET", "/openai/v1/models") { request, _ in
+            ResponseFactory.json(200, catalogue.listBody(), request: request)
+        }
         router.add("GET", "/v1/models") { request, _ in
             ResponseFactory.json(200, catalogue.listBody(), request: request)
         }
