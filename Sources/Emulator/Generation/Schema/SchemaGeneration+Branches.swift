@@ -3,8 +3,8 @@ extension SchemaGeneration {
     ///
     /// Deep in the value (or once the node budget is half spent) the cheapest branch is taken: one
     /// allowing `null`, then a scalar, then one without `$ref`s, which is what ends recursive schemas.
-    /// For `oneOf`, a value that also matches another branch (by `SchemaQuickMatch`) is retried with
-    /// other branches, up to eight tries.
+    /// For `oneOf`, a value that also matches another branch (by `SchemaQuickMatch`) is made again:
+    /// four tries per branch, sixteen in all.
     mutating func fromBranches(
         _ branches: [JSONValue], of schema: JSONObject, key: String, depth: Int, hint: String?, hops: Int
     ) -> JSONValue {
@@ -12,8 +12,8 @@ extension SchemaGeneration {
         rest[key] = nil
         let order = branchOrder(branches, minimal: isMinimal(depth: depth))
         var result = JSONValue.null
-        for attempt in 0..<(key == "oneOf" ? 8 : 1) {
-            let index = order[attempt % order.count]
+        for attempt in 0..<(key == "oneOf" ? 16 : 1) {
+            let index = order[(attempt / 4) % order.count]
             guard let flat = resolver.flatten(branches[index]) else { continue }
             let merged = SchemaMerge.merge(rest, flat)
             result = value(for: .object(merged), depth: depth, hint: hint, hops: hops + 1)
