@@ -1,0 +1,94 @@
+/// The events of a streamed legacy completion, produced one at a time: the echoed prompt (with
+/// `echo`), one chunk per token (choices interleaved, each with its own `index`), the finish
+/// chunks, the optional usage chunk and `[DONE]`.
+struct CompletionStreamSource: StreamSource {
+    private enum Step {
+        case echo
+        case token(Int)
+        case finish
+    }
+
+    private let writer: CompletionsWriter
+    private let answer: CompletionAnswer
+    private let latency: LatencyPlan
+    private let includeUsage: Bool
+    private let steps: [[Step]]
+    private let rounds: Int
+    private var round = 0
+    private var choice = 0
+    private var tail = 0
+    private var pendingDelay: UInt64 = 0
+
+    init(writer: CompletionsWriter, answer: CompletionAnswer, latency: LatencyPlan, includeUsage: Bool) {
+        self.writer = writer
+        self.answer = answer
+        self.latency = latency
+        self.includeUsage = includeUsage
+        var steps: [[Step]] = []
+        for c in answer.choices {
+            var s: [Step] = []
+            if !c.echo.isEmpty { s.append(.echo) }
+            for i in c.pieces.indices { s.append(.token(i)) }
+            s.append(.finish)
+            steps.append(s)
+        }
+        self.steps = steps
+        rounds = steps.map(\.count).max() ?? 0
+    }
+
+    mutating func next() -> StreamEvent? {
+        while round < rounds {
+            if choice == 0 { pendingDelay = delay(forRound: round) }
+            let c = choice
+            let r = round
+            choice += 1
+            if choice == steps.count {
+                choice = 0
+                round += 1
+            }
+            guard r < steps[c].count else { continue }
+            let after = pendingDelay
+            pendingDelay = 0
+            return .frame(bytes(steps[c][r], choice: c), afterNanos: after)
+        }
+        switch tail {
+        case 0:
+            tail = 1
+            if includeUsage { return .frame(writer.usageFrame(answer), afterNanos: 0) }
+            fallthrough
+        case 1:
+            tail = 2
+            return .frame(CompletionsWriter.done, afterNanos: 0)
+        default:
+            return nil
+        }
+    }
+
+    /// The first round waits for the time to first token; each later round that carries a token
+    /// waits one inter-token interval; rounds of finish chunks follow at once.
+    private func delay(forRound r: Int) -> UInt64 {
+        if r == 0 { return latency.ttftNanos }
+        let hasToken = steps.contains { s in
+            guard r < s.count, case .token = s[r] else { return false }
+            return true
+        }
+        return hasToken ? latency.itlNanos : 0
+    }
+
+    private func bytes(_ step: Step, choice c: Int) -> [UInt8] {
+        let generated = answer.choices[c]
+        let echoed = generated.logprobs?.echoed ?? 0
+        switch step {
+        case .echo:
+            return writer.textFrame(
+                index: generated.index, text: Substring(generated.echo), logprobs: generated.logprobs,
+                tokens: 0..<echoed)
+        case .token(let i):
+            return writer.textFrame(
+                index: generated.index, text: generated.pieces[i].text, logprobs: generated.logprobs,
+                tokens: (echoed + i)..<(echoed + i + 1))
+        case .finish:
+            return writer.finishFrame(index: generated.index, reason: generated.finishReason)
+        }
+    }
+}

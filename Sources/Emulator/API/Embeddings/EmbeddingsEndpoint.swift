@@ -1,0 +1,49 @@
+/// `POST /v1/embeddings`: validates the inputs and answers with made-up but well-behaved vectors
+/// (see `HashingEmbedder`), as float arrays or base64 float32.
+struct EmbeddingsEndpoint: Sendable {
+    /// Native vector sizes of the real embedding models.
+    static let nativeSizes = ["text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536]
+    /// The size of models not listed.
+    static let defaultSize = 1536
+    /// The most tokens one input may have.
+    static let maxInputTokens = 8192
+
+    let tokenizers: TokenizerChoice
+    private let sizes: [String: Int]
+
+    /// - Parameters:
+    ///   - tokenizers: counts `usage.prompt_tokens` and enforces the per-input limit.
+    ///   - dimensions: native vector sizes of further models (or different sizes for known ones).
+    init(tokenizers: TokenizerChoice, dimensions: [String: Int] = [:]) {
+        self.tokenizers = tokenizers
+        sizes = Self.nativeSizes.merging(dimensions) { _, configured in configured }
+    }
+
+    /// The native vector size of `model`.
+    func nativeDimensions(of model: String) -> Int { max(1, sizes[model] ?? Self.defaultSize) }
+
+    func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        ResponseFactory.json(200, try answer(body: request.body), request: request)
+    }
+
+    /// The answer body to a request body.
+    /// - Throws: `APIError` 400 for inputs and parameters the real API rejects.
+    func answer(body: [UInt8]) throws(APIError) -> [UInt8] {
+        let request = try EmbeddingsRequest(body: body, nativeDimensions: nativeDimensions(of:))
+        let tokenizer = tokenizers.tokenizer(forModel: request.model)
+        var promptTokens = 0
+        for input in request.inputs {
+            let count: Int
+            switch input {
+            case .text(let text): count = tokenizer.count(text)
+            case .tokens(let tokens): count = tokens.count
+            }
+            guard count <= Self.maxInputTokens else { throw .inputTooLong(limit: Self.maxInputTokens) }
+            promptTokens += count
+        }
+        let native = nativeDimensions(of: request.model)
+        var embedder = HashingEmbedder(model: request.model, nativeDimensions: native)
+        return EmbeddingsWriter.body(
+            request, dimensions: request.dimensions ?? native, promptTokens: promptTokens, embedder: &embedder)
+    }
+}
