@@ -13,10 +13,15 @@ public struct EmulatorConfiguration: Sendable {
     public var generation = GenerationSettings()
     /// tiktoken ranks files (`.tiktoken`) for exact token counts; empty uses the estimator.
     public var tokenizerFiles: [String] = []
-    /// Delay before the first content token, in milliseconds.
-    public var ttftMs: Double = 0
-    /// Delay between tokens, in milliseconds.
-    public var itlMs: Double = 0
+    /// Latency, capacity, rate limits and faults (changeable at runtime through the admin API).
+    public var load = LoadSettings()
+    /// Also exports vLLM's metric names.
+    public var vllmMetrics = false
+    /// The admin API (`/_emulator/…`): off entirely, or protected by a key when one is set.
+    public var adminEnabled = true
+    public var adminKey: String?
+    /// A YAML or JSON file with load settings (`defaults`, `profiles`, `faults`, …), applied over the flags.
+    public var configFile: String?
     /// Seconds that open streams may take to finish on shutdown.
     public var shutdownGraceSeconds: Double = 10
     /// Responses kept for `GET /v1/responses/{id}` and `previous_response_id` (least recently used go first).

@@ -59,11 +59,56 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Responses kept for GET /v1/responses/{id} and previous_response_id.")
     var responseStoreSize = 10_000
 
-    @Option(help: "Milliseconds before the first token.")
-    var ttftMs: Double = 0
+    @Option(help: "Milliseconds before the first token: X, uniform:MIN-MAX, normal:MEAN,SD, lognormal:MEDIAN,SIGMA or p50:X,p99:Y.")
+    var ttftMs = "0"
 
-    @Option(help: "Milliseconds between tokens.")
-    var itlMs: Double = 0
+    @Option(help: "Milliseconds between tokens (same syntax as --ttft-ms).")
+    var itlMs = "0"
+
+    @Option(help: "Microseconds added to the time to first token per prompt token.")
+    var prefillUsPerToken: Double = 0
+
+    @Option(help: "Generations running at once (default: unlimited); others wait in a queue.")
+    var maxConcurrency: Int?
+
+    @Option(help: "Generations that may wait for a slot; past that, --overload-status.")
+    var maxQueue = 0
+
+    @Option(help: "Status when the queue is full: 429 or 503.")
+    var overloadStatus = 429
+
+    @Option(help: "Percent by which the inter-token latency grows for each running generation beyond the first.")
+    var slowdownPerRunning: Double = 0
+
+    @Option(help: "Requests per minute per API key (default: unlimited).")
+    var rpm: Int?
+
+    @Option(help: "Tokens per minute per API key (prompt + max_tokens or estimated output).")
+    var tpm: Int?
+
+    @Option(help: "Requests per day per API key.")
+    var rpd: Int?
+
+    @Flag(help: "Answer every generation with 429 insufficient_quota.")
+    var quotaExhausted = false
+
+    @Option(help: "Fault probabilities: KIND=P,... with kinds \(Fault.kindList).")
+    var faultRate = ""
+
+    @Option(help: "Fault script rule (repeatable, or ';'-separated): 'first 3 429', 'every 10 500', '30s-60s 503', optionally 'per key|model|all'.")
+    var faultScript: [String] = []
+
+    @Option(help: "A YAML or JSON file of load settings: defaults, per-model profiles, faults.")
+    var config: String?
+
+    @Flag(help: "Also export vLLM's metric names (vllm:num_requests_running, …).")
+    var vllmMetrics = false
+
+    @Option(help: "Key required by the admin API (/_emulator/…).")
+    var adminKey: String?
+
+    @Flag(help: "Turn the admin API off.")
+    var noAdmin = false
 
     @Option(help: "Seconds that open streams may take to finish on shutdown.")
     var shutdownGrace: Double = 10
@@ -77,6 +122,10 @@ struct EmulatorOptions: ParsableArguments {
     @Flag(help: "Log every request and answer body.")
     var verbose = false
 
+    var faultRules: [String] {
+        faultScript.flatMap { $0.split(separator: ";") }.map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
+    }
+
     static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     func validate() throws {
@@ -88,7 +137,17 @@ struct EmulatorOptions: ParsableArguments {
         guard connectionMemoryLimit == 0 || connectionMemoryLimit >= 4096 else {
             throw ValidationError("--connection-memory-limit must be 0 or at least 4096.")
         }
-        guard ttftMs >= 0, itlMs >= 0 else { throw ValidationError("--ttft-ms and --itl-ms cannot be negative.") }
+        for (flag, value) in [("--ttft-ms", ttftMs), ("--itl-ms", itlMs)] where Distribution.parse(value) == nil {
+            throw ValidationError("\(flag) must be a number or a distribution (uniform:MIN-MAX, normal:MEAN,SD, lognormal:MEDIAN,SIGMA, p50:X,p99:Y), got '\(value)'.")
+        }
+        guard overloadStatus == 429 || overloadStatus == 503 else { throw ValidationError("--overload-status must be 429 or 503.") }
+        guard FaultRates.parse(faultRate) != nil else {
+            throw ValidationError("--fault-rate must be KIND=P,... with P in 0...1 and kinds \(Fault.kindList).")
+        }
+        for rule in faultRules where FaultRule.parse(rule) == nil {
+            throw ValidationError("--fault-script rule '\(rule)' is not 'first N KIND', 'every N KIND' or 'As-Bs KIND'.")
+        }
+        if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1.") }
         guard responseStoreSize >= 0 else { throw ValidationError("--response-store-size cannot be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace cannot be negative.") }
         guard TokenRange.parse(outputTokens) != nil else {
@@ -115,8 +174,26 @@ struct EmulatorOptions: ParsableArguments {
         c.modelsFile = models
         c.strictModels = strictModels
         c.responseStoreSize = responseStoreSize
-        c.ttftMs = ttftMs
-        c.itlMs = itlMs
+        var load = LoadSettings()
+        load.profiles.defaults.ttftMs = Distribution.parse(ttftMs) ?? .constant(0)
+        load.profiles.defaults.itlMs = Distribution.parse(itlMs) ?? .constant(0)
+        load.profiles.defaults.prefillUsPerToken = prefillUsPerToken
+        load.profiles.defaults.maxConcurrency = maxConcurrency
+        load.profiles.defaults.maxQueue = maxQueue
+        load.profiles.defaults.slowdownPerRunningPercent = slowdownPerRunning
+        load.profiles.defaults.rpm = rpm
+        load.profiles.defaults.tpm = tpm
+        load.profiles.defaults.rpd = rpd
+        load.profiles.defaults.quotaExhausted = quotaExhausted
+        load.overloadStatus = overloadStatus
+        load.faultRates = FaultRates.parse(faultRate) ?? FaultRates()
+        load.faultScript = faultRules.compactMap(FaultRule.parse)
+        load.seed = seed
+        c.load = load
+        c.configFile = config
+        c.vllmMetrics = vllmMetrics
+        c.adminKey = adminKey
+        c.adminEnabled = !noAdmin
         c.shutdownGraceSeconds = shutdownGrace
         c.verbose = verbose
         return c
@@ -129,7 +206,10 @@ struct EmulatorOptions: ParsableArguments {
         .init("api-key", variable: "EMULATOR_API_KEYS", list: true), .init("api-key", list: true),
         .init("response-text"), .init("response-mode"), .init("output-tokens"), .init("seed"),
         .init("tokenizer", variable: "EMULATOR_TOKENIZERS", list: true), .init("tokenizer", list: true),
-        .init("reasoning-models"), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
+        .init("reasoning-models"), .init("prefill-us-per-token"), .init("max-concurrency"), .init("max-queue"),
+        .init("overload-status"), .init("slowdown-per-running"), .init("rpm"), .init("tpm"), .init("rpd"),
+        .init("quota-exhausted", isFlag: true), .init("fault-rate"), .init("fault-script", list: true),
+        .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("no-admin", isFlag: true), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
         .init("log-format"), .init("verbose", isFlag: true),
     ]
 }

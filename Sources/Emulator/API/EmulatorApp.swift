@@ -1,40 +1,71 @@
 import Logging
+import Synchronization
 
 /// Assembles the emulator from a configuration: the endpoints, the router and the server.
 public final class EmulatorApp: Sendable {
     public let configuration: EmulatorConfiguration
     public let server: HTTPServer
+    public let load: LoadPipeline
+    /// False until listening, and again while draining: what `GET /ready` reports.
+    public let readiness: Readiness
     let router: Router
 
-    /// - Throws: when a tokenizer file cannot be read.
+    /// - Throws: when a tokenizer, models or config file cannot be read or is invalid.
     public init(configuration: EmulatorConfiguration, logger: Logger) throws {
-        self.configuration = configuration
+        var c = configuration
+        if let file = c.configFile {
+            do {
+                try c.load.apply(try ConfigFile.load(file))
+            } catch let error as APIError {
+                throw ConfigurationError.invalid(file, error.message)
+            }
+        }
+        self.configuration = c
         let ids = IDGenerator()
-        self.router = try EmulatorApp.makeRouter(configuration, logger: logger, ids: ids)
-        self.server = HTTPServer(settings: configuration.server, handler: router, logger: logger, ids: ids)
+        self.readiness = Readiness()
+        self.load = LoadPipeline(settings: c.load, vllmMetrics: c.vllmMetrics, ids: ids)
+        self.router = try EmulatorApp.makeRouter(c, logger: logger, ids: ids, load: load, readiness: readiness)
+        self.server = HTTPServer(settings: c.server, handler: router, logger: logger, ids: ids)
     }
 
     /// Starts listening; returns the bound port.
-    public func start() throws -> Int { try server.start() }
+    public func start() throws -> Int {
+        let port = try server.start()
+        readiness.set(true)
+        return port
+    }
 
     /// Graceful shutdown with the configured grace period.
-    public func shutdown() { server.shutdown(graceSeconds: configuration.shutdownGraceSeconds) }
+    public func shutdown() {
+        readiness.set(false)
+        server.shutdown(graceSeconds: configuration.shutdownGraceSeconds)
+    }
 
-    static func makeRouter(_ c: EmulatorConfiguration, logger: Logger, ids: IDGenerator) throws -> Router {
-        var router = Router(apiKeys: c.apiKeys, logger: logger, verbose: c.verbose)
+    static func makeRouter(_ c: EmulatorConfiguration, logger: Logger, ids: IDGenerator, load: LoadPipeline,
+                           readiness: Readiness) throws -> Router {
+        var router = Router(apiKeys: c.apiKeys, adminKey: c.adminKey, logger: logger, verbose: c.verbose)
         let tokenizers = try TokenizerSetup.choice(files: c.tokenizerFiles)
         let generator = Generator(settings: c.generation, ids: ids)
         let catalogue = try c.modelsFile.map(ModelCatalogue.load) ?? ModelCatalogue()
         let models = ModelPolicy(catalogue: catalogue, strict: c.strictModels)
-        let chat = ChatCompletionsEndpoint(
-            generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
-            ids: ids, models: models)
+        let chat = ChatCompletionsEndpoint(generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load)
         let responses = ResponsesEndpoint(
-            generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
-            ids: ids, store: ResponseStore(capacity: c.responseStoreSize), models: models)
+            generator: generator, tokenizers: tokenizers, ids: ids, store: ResponseStore(capacity: c.responseStoreSize),
+            models: models, load: load)
+        let messages = MessagesEndpoint(generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load)
 
-        router.add("GET", "/health", authenticated: false) { request, _ in
+        router.add("GET", "/health", auth: .none) { request, _ in
             ResponseFactory.json(200, Array(#"{"status":"ok"}"#.utf8), request: request)
+        }
+        router.add("GET", "/ready", auth: .none) { request, _ in
+            readiness.isReady
+                ? ResponseFactory.json(200, Array(#"{"status":"ready"}"#.utf8), request: request)
+                : ResponseFactory.json(503, Array(#"{"status":"not ready"}"#.utf8), request: request)
+        }
+        router.add("GET", "/metrics", auth: .none) { request, _ in
+            var r = ResponseFactory.json(200, load.metrics.registry.render(), request: request)
+            r.headers[0] = ("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            return r
         }
         router.add("POST", "/v1/chat/completions") { request, _ throws(APIError) in try chat.handle(request) }
         router.add("POST", "/v1/responses") { request, _ throws(APIError) in try responses.create(request) }
@@ -43,9 +74,6 @@ public final class EmulatorApp: Sendable {
         router.add("GET", "/v1/responses/{id}/input_items") { request, c throws(APIError) in
             try responses.inputItems(request, id: c[0])
         }
-        let messages = MessagesEndpoint(
-            generator: generator, tokenizers: tokenizers, latency: LatencyPlan(ttftMs: c.ttftMs, itlMs: c.itlMs),
-            ids: ids, models: models)
         router.add("POST", "/v1/messages", style: .anthropic) { request, _ throws(APIError) in
             try messages.create(request)
         }
@@ -66,6 +94,17 @@ public final class EmulatorApp: Sendable {
             guard let entry = catalogue.entry(captures[0]) else { throw .modelNotFound(captures[0]) }
             return ResponseFactory.json(200, catalogue.body(entry), request: request)
         }
+        if c.adminEnabled {
+            AdminRoutes.add(to: &router, load: load)
+        }
         return router
     }
+}
+
+/// Whether the server should receive traffic (`GET /ready`).
+public final class Readiness: Sendable {
+    private let ready = Atomic<Bool>(false)
+    public init() {}
+    public var isReady: Bool { ready.load(ordering: .relaxed) }
+    public func set(_ value: Bool) { ready.store(value, ordering: .relaxed) }
 }

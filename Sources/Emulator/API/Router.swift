@@ -12,32 +12,40 @@ public struct Router: HTTPHandler {
         case anthropic
     }
 
+    /// Which key a route needs.
+    public enum Auth: Sendable {
+        case none
+        case api
+        case admin
+    }
+
     struct Route: Sendable {
         /// Path segments; "*" captures one segment.
         var pattern: [Substring]
         var method: String
-        var authenticated: Bool
+        var auth: Auth
         var style: ErrorStyle
         var endpoint: Endpoint
     }
 
     private var routes: [Route] = []
     private let apiKeys: Set<String>
+    private let adminKey: String?
     private let logger: Logger
     private let verbose: Bool
 
-    public init(apiKeys: [String], logger: Logger, verbose: Bool = false) {
+    public init(apiKeys: [String], adminKey: String? = nil, logger: Logger, verbose: Bool = false) {
         self.apiKeys = Set(apiKeys)
+        self.adminKey = adminKey
         self.logger = logger
         self.verbose = verbose
     }
 
     /// Adds a route; `pattern` segments written `{name}` capture one segment.
-    public mutating func add(_ method: String, _ pattern: String, authenticated: Bool = true,
+    public mutating func add(_ method: String, _ pattern: String, auth: Auth = .api,
                              style: ErrorStyle = .openAI, _ endpoint: @escaping Endpoint) {
         let segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? Substring("*") : $0 }
-        routes.append(Route(pattern: segments, method: method, authenticated: authenticated, style: style,
-                            endpoint: endpoint))
+        routes.append(Route(pattern: segments, method: method, auth: auth, style: style, endpoint: endpoint))
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -67,7 +75,7 @@ public struct Router: HTTPHandler {
                 if !allowed.contains(route.method) { allowed.append(route.method) }
                 continue
             }
-            if route.authenticated, let failure = authenticate(request) {
+            if let failure = authenticate(request, route.auth) {
                 return ResponseFactory.error(failure, request: request, style: route.style)
             }
             do {
@@ -98,11 +106,23 @@ public struct Router: HTTPHandler {
     }
 
     /// nil when the request may pass; the 401 otherwise.
-    func authenticate(_ request: HTTPRequest) -> APIError? {
-        guard !apiKeys.isEmpty else { return nil }
-        let key = Router.presentedKey(request)
-        if let key, apiKeys.contains(key) { return nil }
-        return .invalidAPIKey(key)
+    func authenticate(_ request: HTTPRequest, _ auth: Auth) -> APIError? {
+        switch auth {
+        case .none:
+            return nil
+        case .api:
+            guard !apiKeys.isEmpty else { return nil }
+            let key = Router.presentedKey(request)
+            if let key, apiKeys.contains(key) { return nil }
+            return .invalidAPIKey(key)
+        case .admin:
+            guard let adminKey else { return nil }
+            let key = request.header("x-admin-key") ?? Router.presentedKey(request)
+            if key == adminKey { return nil }
+            return APIError(status: 401, type: "invalid_request_error",
+                            message: "The admin API needs the admin key (Authorization: Bearer KEY or X-Admin-Key).",
+                            param: nil, code: "invalid_admin_key")
+        }
     }
 
     /// The API key a request presents: `Authorization: Bearer`, `api-key` (Azure) or `x-api-key`.

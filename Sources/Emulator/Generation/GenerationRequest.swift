@@ -46,6 +46,8 @@ public struct GenerationRequest: Sendable {
     public var logprobs = false
     public var topLogprobs = 0
     public var reasoningEffort: String?
+    /// Output length for filler text, overriding the configured one.
+    public var outputTokens: ClosedRange<Int>?
     /// Extra input that makes seeded answers differ between different prompts.
     public var seedSalt = ""
 

@@ -88,7 +88,7 @@ public struct Generator: Sendable {
         case .echo:
             return request.lastUserText.isEmpty ? settings.responseText : request.lastUserText
         case .lorem:
-            let range = settings.outputTokens
+            let range = request.outputTokens ?? settings.outputTokens
             let target = range.lowerBound == range.upperBound
                 ? range.lowerBound : Int.random(in: range, using: &rng)
             return Generator.lorem(tokens: target, rng: &rng, tokenizer: tokenizer)

@@ -7,19 +7,27 @@ public struct HTTPResponse: Sendable {
         case stream(StreamBox)
         /// No answer at all: the connection is closed (the `reset` fault).
         case closeConnection
+        /// An answer decided later (a request waiting for capacity): the connection is suspended
+        /// until the deferred response is resolved, from any thread.
+        case deferred(DeferredResponse)
     }
 
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: Body
-    /// For `.bytes`: hold the answer back this long (simulated generation time), in nanoseconds.
+    /// For `.bytes` and `.closeConnection`: hold the answer back this long (simulated generation
+    /// time), in nanoseconds, counted from the request's arrival.
     public var delayNanos: UInt64
+    /// Called once when the answer has gone out, or the client left, on a transport thread.
+    public var onFinish: (@Sendable (FinishedResponse) -> Void)?
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: Body, delayNanos: UInt64 = 0) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Body, delayNanos: UInt64 = 0,
+                onFinish: (@Sendable (FinishedResponse) -> Void)? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
         self.delayNanos = delayNanos
+        self.onFinish = onFinish
     }
 
     /// The body length for `.bytes`, 0 otherwise.
@@ -29,11 +37,21 @@ public struct HTTPResponse: Sendable {
     }
 }
 
+/// How an answer ended, for metrics and the request journal.
+public struct FinishedResponse: Sendable {
+    public var status: Int
+    public var outcome: StreamOutcome
+    /// When the request arrived and when it finished (monotonic ns).
+    public var receivedAt: UInt64
+    public var finishedAt: UInt64
+}
+
 /// One step of a paced stream.
 public enum StreamEvent: Sendable {
     /// Bytes to send once `afterNanos` have passed since the previous event was due
-    /// (since the stream started, for the first event).
-    case frame([UInt8], afterNanos: UInt64)
+    /// (since the stream started, for the first event). `token` marks frames that carry
+    /// generated tokens, whose delivery times are measured.
+    case frame([UInt8], afterNanos: UInt64, token: Bool = false)
     /// Stop sending after `afterNanos` but keep the connection open until the client leaves or
     /// the server shuts down (the `stall` fault).
     case stall(afterNanos: UInt64)
@@ -45,11 +63,14 @@ public enum StreamEvent: Sendable {
 public protocol StreamSource: Sendable {
     /// The next event, or nil when the stream is complete.
     mutating func next() -> StreamEvent?
+    /// Called when a frame is handed to the socket, with the time (monotonic ns).
+    mutating func delivered(token: Bool, at now: UInt64)
     /// Called once when the stream ends, with the reason, on a transport thread.
     mutating func finished(_ outcome: StreamOutcome)
 }
 
 extension StreamSource {
+    public mutating func delivered(token: Bool, at now: UInt64) {}
     public mutating func finished(_ outcome: StreamOutcome) {}
 }
 

@@ -110,6 +110,7 @@ public final class HTTPServer: Sendable {
         let cut = context.suspendable.load(ordering: .relaxed)
         if cut > 0 { logger.info("cutting streams still open after the grace period", metadata: ["streams": "\(cut)"]) }
         context.startAborting()
+        context.releaseWaiting(with: HTTPResponse(status: 503, body: .closeConnection))
         // A stream may suspend again between two passes, so keep waking until none is left.
         let cutEnd = MonotonicClock.now() &+ 10_000_000_000
         while context.suspendable.load(ordering: .relaxed) > 0 && MonotonicClock.now() < cutEnd {

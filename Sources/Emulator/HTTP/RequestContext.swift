@@ -12,6 +12,9 @@ final class RequestContext {
     var tooLarge = false
     /// An answer held back until the pacer resumes the connection.
     var delayed: HTTPResponse?
+    /// An answer decided later; the connection is suspended until it is resolved.
+    var deferred: DeferredResponse?
+    var onFinish: (@Sendable (FinishedResponse) -> Void)?
     var status = 0
     var bytes = 0
     var stream: SSEStream?

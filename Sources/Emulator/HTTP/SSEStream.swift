@@ -8,8 +8,15 @@ final class SSEStream: PacerClient {
     private let machine: Mutex<StreamStateMachine>
     private let connection: ConnectionHandle
     let server: ServerContext
+    private let status: Int
+    private let receivedAt: UInt64
+    private let onFinish: (@Sendable (FinishedResponse) -> Void)?
 
-    init(source: any StreamSource, connection: ConnectionHandle, server: ServerContext, start: UInt64) {
+    init(source: any StreamSource, connection: ConnectionHandle, server: ServerContext, start: UInt64, status: Int,
+         receivedAt: UInt64, onFinish: (@Sendable (FinishedResponse) -> Void)?) {
+        self.status = status
+        self.receivedAt = receivedAt
+        self.onFinish = onFinish
         self.machine = Mutex(
             StreamStateMachine(
                 source: source, start: start, pingIntervalNanos: server.limits.pingIntervalNanos,
@@ -57,10 +64,13 @@ final class SSEStream: PacerClient {
 
     /// MHD freed the response: the connection is gone or done. Called exactly once, on an MHD thread.
     func freed() -> (outcome: StreamOutcome, frames: Int) {
-        machine.withLock { m in
+        let result = machine.withLock { m in
             let outcome = m.outcome
             m.notifySource(outcome)
             return (outcome, m.framesSent)
         }
+        onFinish?(FinishedResponse(status: status, outcome: result.0, receivedAt: receivedAt,
+                                   finishedAt: MonotonicClock.now()))
+        return result
     }
 }

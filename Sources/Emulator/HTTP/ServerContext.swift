@@ -14,6 +14,8 @@ final class ServerContext: Sendable {
     /// while any is.
     let suspendable = Atomic<Int>(0)
     private let aborting = Atomic<Bool>(false)
+    /// Deferred answers whose connections are suspended, resolved at shutdown.
+    private let waiting = Mutex<[ObjectIdentifier: DeferredResponse]>([:])
 
     init(handler: any HTTPHandler, pacer: Pacer, logger: Logger, limits: TransportLimits, ids: IDGenerator) {
         self.handler = handler
@@ -53,6 +55,13 @@ final class ServerContext: Sendable {
             suspendable.subtract(1, ordering: .relaxed)
             return queue(delayed, context: context, connection: connection)
         }
+        if let deferred = context.deferred {
+            guard let response = deferred.take() else { return .YES }
+            context.deferred = nil
+            suspendable.subtract(1, ordering: .relaxed)
+            waiting.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(deferred)) }
+            return respond(response, context: context, connection: connection)
+        }
         if uploadSize.pointee > 0 {
             if !context.tooLarge {
                 if context.body.count + uploadSize.pointee > limits.maxBodyBytes {
@@ -74,16 +83,46 @@ final class ServerContext: Sendable {
         var request = makeRequest(context, connection)
         request.body = context.body
         context.body = []
-        let response = handler.handle(request)
-        if response.delayNanos > 0, case .bytes = response.body, !isAborting {
-            context.delayed = response
+        return respond(handler.handle(request), context: context, connection: connection)
+    }
+
+    /// Queues an answer now, or suspends the connection until it is due or decided.
+    private func respond(_ response: HTTPResponse, context: RequestContext, connection: OpaquePointer) -> MHD_Result {
+        switch response.body {
+        case .deferred(let deferred):
+            context.deferred = deferred
+            context.onFinish = response.onFinish
             suspendable.add(1, ordering: .relaxed)
+            waiting.withLock { $0[ObjectIdentifier(deferred)] = deferred }
             MHD_suspend_connection(connection)
-            pacer.schedule(DelayedWake(connection: ConnectionHandle(pointer: connection)),
-                           at: request.receivedAt &+ response.delayNanos)
+            let handle = ConnectionHandle(pointer: connection)
+            if !deferred.attach(waker: { MHD_resume_connection(handle.pointer) }) {
+                MHD_resume_connection(connection)
+            }
             return .YES
+        case .bytes, .closeConnection:
+            let due = context.receivedAt &+ response.delayNanos
+            if response.delayNanos > 0, !isAborting, due > MonotonicClock.now() &+ 200_000 {
+                context.delayed = response
+                suspendable.add(1, ordering: .relaxed)
+                MHD_suspend_connection(connection)
+                pacer.schedule(DelayedWake(connection: ConnectionHandle(pointer: connection)), at: due)
+                return .YES
+            }
+        case .stream:
+            break
         }
         return queue(response, context: context, connection: connection)
+    }
+
+    /// Resolves every answer still waiting (shutdown), so no connection stays suspended.
+    func releaseWaiting(with response: HTTPResponse) {
+        let all = waiting.withLock { w -> [DeferredResponse] in
+            let values = Array(w.values)
+            w.removeAll()
+            return values
+        }
+        for d in all { d.resolve(response) }
     }
 
     private func tooLarge(_ context: RequestContext, _ connection: OpaquePointer) -> HTTPResponse {
@@ -109,7 +148,10 @@ final class ServerContext: Sendable {
 
     private func queue(_ response: HTTPResponse, context: RequestContext, connection: OpaquePointer) -> MHD_Result {
         let mhdResponse: OpaquePointer?
+        if response.onFinish != nil { context.onFinish = response.onFinish }
         switch response.body {
+        case .deferred:
+            return respond(response, context: context, connection: connection)
         case .closeConnection:
             context.status = 0
             return .NO
@@ -121,7 +163,9 @@ final class ServerContext: Sendable {
         case .stream(let box):
             let stream = SSEStream(
                 source: box.source, connection: ConnectionHandle(pointer: connection), server: self,
-                start: MonotonicClock.now())
+                start: MonotonicClock.now(), status: response.status, receivedAt: context.receivedAt,
+                onFinish: context.onFinish)
+            context.onFinish = nil
             let opaque = Unmanaged.passRetained(stream).toOpaque()
             mhdResponse = MHD_create_response_from_callback(
                 CMicroHTTPD_SIZE_UNKNOWN, 16 * 1024, Trampolines.readStream, opaque, Trampolines.freeStream)
@@ -154,9 +198,10 @@ final class ServerContext: Sendable {
         guard let conCls, let raw = conCls.pointee else { return }
         conCls.pointee = nil
         let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
-        if context.delayed != nil {
+        if context.delayed != nil || context.deferred != nil {
             // The connection died while its answer was held back (only at shutdown).
             suspendable.subtract(1, ordering: .relaxed)
+            if let d = context.deferred { waiting.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(d)) } }
         }
         var summary = RequestSummary(
             id: context.id, method: context.method, path: context.path, status: context.status, bytes: context.bytes,
@@ -166,6 +211,12 @@ final class ServerContext: Sendable {
             summary.status = 499
         }
         handler.completed(summary)
+        if let onFinish = context.onFinish {
+            let ok = code == .REQUEST_TERMINATED_COMPLETED_OK
+            onFinish(FinishedResponse(
+                status: summary.status, outcome: ok ? .completed : .clientGone, receivedAt: context.receivedAt,
+                finishedAt: MonotonicClock.now()))
+        }
     }
 
     /// The response free callback for streams.

@@ -68,11 +68,12 @@ struct StreamStateMachine {
             }
             guard let (event, due) = staged, due <= now &+ slackNanos else { break }
             switch event {
-            case .frame(let bytes, _):
+            case .frame(let bytes, _, let token):
                 pending.append(contentsOf: bytes)
                 lastDue = due
                 staged = nil
                 framesSent += 1
+                source.delivered(token: token, at: now)
             case .abort:
                 if pending.isEmpty { return .endWithError }
                 return .copy(Swift.min(max, pending.count))
@@ -133,7 +134,7 @@ struct StreamStateMachine {
 extension StreamEvent {
     var afterNanos: UInt64 {
         switch self {
-        case .frame(_, let n), .stall(let n), .abort(let n): return n
+        case .frame(_, let n, _), .stall(let n), .abort(let n): return n
         }
     }
 }

@@ -57,7 +57,7 @@ struct MessagesStreamSource: StreamSource {
     private var frames: [(bytes: [UInt8], isToken: Bool)] = []
     private var position = 0
     private var tokenFrames = 0
-    private let latency: LatencyPlan
+    private var latency: LatencyPlan
 
     init(builder: MessagesBuilder, latency: LatencyPlan, tokenizer: any Tokenizer) {
         self.latency = latency
@@ -109,8 +109,8 @@ struct MessagesStreamSource: StreamSource {
         var delay: UInt64 = 0
         if frame.isToken {
             tokenFrames += 1
-            delay = tokenFrames == 1 ? latency.ttftNanos : latency.itlNanos
+            delay = tokenFrames == 1 ? latency.ttftNanos : latency.nextITLNanos()
         }
-        return .frame(frame.bytes, afterNanos: delay)
+        return .frame(frame.bytes, afterNanos: delay, token: frame.isToken)
     }
 }

@@ -2,24 +2,31 @@
 struct MessagesEndpoint: Sendable {
     let generator: Generator
     let tokenizers: TokenizerChoice
-    let latency: LatencyPlan
     let ids: IDGenerator
     let models: ModelPolicy
+    let load: LoadPipeline
 
     func create(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let body = try MessagesRequest(body: request.body)
         try models.check(body.model)
         let tokenizer = tokenizers.tokenizer(forModel: body.model)
         let promptTokens = PromptTokens.chat(messages: body.chatMessages, tokenizer: tokenizer)
-        let answer = try generator.answer(body.generationRequest(), promptTokens: promptTokens, tokenizer: tokenizer)
-        let builder = MessagesBuilder(id: ids.alphanumeric(prefix: "msg_01", count: 22), model: body.model, answer: answer)
-        if body.stream {
-            return ResponseFactory.eventStream(
-                MessagesStreamSource(builder: builder, latency: latency, tokenizer: tokenizer), request: request)
+        let ticket = GenerationTicket(
+            endpoint: "messages", model: body.model, promptTokens: promptTokens, maxTokens: body.maxTokens,
+            stream: body.stream, style: .anthropic)
+        let generator = self.generator, ids = self.ids
+        return try load.serve(ticket, request) { plan throws(APIError) in
+            var g = body.generationRequest()
+            g.outputTokens = plan.outputTokens
+            let answer = try generator.answer(g, promptTokens: promptTokens, tokenizer: tokenizer)
+            let builder = MessagesBuilder(id: ids.alphanumeric(prefix: "msg_01", count: 22), model: body.model, answer: answer)
+            if body.stream {
+                return PlannedAnswer(
+                    body: .stream(MessagesStreamSource(builder: builder, latency: plan.latency, tokenizer: tokenizer)),
+                    completionTokens: answer.completionTokens)
+            }
+            return PlannedAnswer(body: .json(builder.message(final: true).jsonBytes), completionTokens: answer.completionTokens)
         }
-        return ResponseFactory.json(
-            200, builder.message(final: true).jsonBytes, request: request,
-            delayNanos: latency.totalNanos(tokens: answer.completionTokens))
     }
 
     func countTokens(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {

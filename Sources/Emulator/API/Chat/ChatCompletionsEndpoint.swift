@@ -2,9 +2,9 @@
 struct ChatCompletionsEndpoint: Sendable {
     let generator: Generator
     let tokenizers: TokenizerChoice
-    let latency: LatencyPlan
     let ids: IDGenerator
     let models: ModelPolicy
+    let load: LoadPipeline
 
     func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let chat = try ChatRequest(body: request.body)
@@ -12,23 +12,31 @@ struct ChatCompletionsEndpoint: Sendable {
         let (generation, legacy) = try chat.generationRequest(settings: generator.settings)
         let tokenizer = tokenizers.tokenizer(forModel: chat.model)
         let promptTokens = PromptCounter.chat(messages: chat.messages, tools: chat.tools, tokenizer: tokenizer)
-        var answer = try generator.answer(generation, promptTokens: promptTokens, tokenizer: tokenizer)
-        if legacy {
-            for i in answer.choices.indices where !answer.choices[i].toolCalls.isEmpty {
-                answer.choices[i].legacyFunctionCall = true
-                answer.choices[i].finishReason = "function_call"
+        let ticket = GenerationTicket(
+            endpoint: "chat", model: chat.model, promptTokens: promptTokens, maxTokens: chat.maxTokens.map { $0 * chat.n },
+            stream: chat.stream)
+        let generator = self.generator, ids = self.ids
+        return try load.serve(ticket, request) { plan throws(APIError) in
+            var g = generation
+            g.outputTokens = plan.outputTokens
+            var answer = try generator.answer(g, promptTokens: promptTokens, tokenizer: tokenizer)
+            if legacy {
+                for i in answer.choices.indices where !answer.choices[i].toolCalls.isEmpty {
+                    answer.choices[i].legacyFunctionCall = true
+                    answer.choices[i].finishReason = "function_call"
+                }
             }
+            let writer = ChatChunkWriter(
+                id: ids.alphanumeric(prefix: "chatcmpl-", count: 29), created: WallClock.unixSeconds(),
+                model: chat.model, fingerprint: Fingerprint.of(model: chat.model), includeUsage: chat.includeUsage)
+            let longest = answer.choices.map(\.completionTokens).max() ?? 0
+            if chat.stream {
+                let source = ChatStreamSource(writer: writer, answer: answer, latency: plan.latency, tokenizer: tokenizer)
+                return PlannedAnswer(body: .stream(source), completionTokens: answer.completionTokens, pacedTokens: longest)
+            }
+            return PlannedAnswer(body: .json(writer.completion(answer)), completionTokens: answer.completionTokens,
+                                 pacedTokens: longest)
         }
-        let writer = ChatChunkWriter(
-            id: ids.alphanumeric(prefix: "chatcmpl-", count: 29), created: WallClock.unixSeconds(), model: chat.model,
-            fingerprint: Fingerprint.of(model: chat.model), includeUsage: chat.includeUsage)
-        if chat.stream {
-            let source = ChatStreamSource(writer: writer, answer: answer, latency: latency, tokenizer: tokenizer)
-            return ResponseFactory.eventStream(source, request: request)
-        }
-        let longest = answer.choices.map(\.completionTokens).max() ?? 0
-        return ResponseFactory.json(
-            200, writer.completion(answer), request: request, delayNanos: latency.totalNanos(tokens: longest))
     }
 }
 

@@ -19,7 +19,7 @@ struct ChatStreamSource: StreamSource {
 
     private let writer: ChatChunkWriter
     private let answer: ChatAnswer
-    private let latency: LatencyPlan
+    private var latency: LatencyPlan
     private let steps: [[Step]]
     private let rounds: Int
     private var round = 0
@@ -61,7 +61,7 @@ struct ChatStreamSource: StreamSource {
             guard r < steps[c].count else { continue }
             let after = pendingDelay
             pendingDelay = 0
-            return .frame(bytes(steps[c][r], choice: c), afterNanos: after)
+            return .frame(bytes(steps[c][r], choice: c), afterNanos: after, token: steps[c][r].isToken)
         }
         switch tail {
         case 0:
@@ -86,7 +86,7 @@ struct ChatStreamSource: StreamSource {
         }
         guard hasToken else { return 0 }
         tokenRounds += 1
-        return tokenRounds == 1 ? 0 : latency.itlNanos
+        return tokenRounds == 1 ? 0 : latency.nextITLNanos()
     }
 
     private func bytes(_ step: Step, choice c: Int) -> [UInt8] {

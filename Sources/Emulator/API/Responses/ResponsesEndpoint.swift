@@ -2,10 +2,10 @@
 struct ResponsesEndpoint: Sendable {
     let generator: Generator
     let tokenizers: TokenizerChoice
-    let latency: LatencyPlan
     let ids: IDGenerator
     let store: ResponseStore
     let models: ModelPolicy
+    let load: LoadPipeline
 
     func create(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let body = try ResponsesRequest(body: request.body, ids: ids)
@@ -28,28 +28,39 @@ struct ResponsesEndpoint: Sendable {
         generation.reasoningEffort = body.reasoningEffort
         generation.seedSalt = String(conversation.count)
         let promptTokens = PromptCounter.chat(messages: conversation, tools: body.tools, tokenizer: tokenizer)
-        let answer = try generator.answer(generation, promptTokens: promptTokens, tokenizer: tokenizer)
-        let builder = ResponseBuilder(
-            request: body, id: ids.hex(prefix: "resp_", count: 48), createdAt: WallClock.unixSeconds(), answer: answer,
-            reasoning: generator.settings.isReasoningModel(body.model), ids: ids)
-        if body.store {
-            var full = conversation
-            for item in builder.items {
-                if let text = item["content"]?.arrayValue?.first?["text"]?.stringValue {
-                    full.append(["role": "assistant", "content": .string(text)])
-                } else if let args = item["arguments"]?.stringValue {
-                    full.append(["role": "assistant", "content": .string((item["name"]?.stringValue ?? "") + args)])
-                }
+        let ticket = GenerationTicket(
+            endpoint: "responses", model: body.model, promptTokens: promptTokens, maxTokens: body.maxOutputTokens,
+            stream: body.stream)
+        let generator = self.generator, ids = self.ids, store = self.store
+        let (prepared, history) = (generation, conversation)
+        return try load.serve(ticket, request) { plan throws(APIError) in
+            var g = prepared
+            g.outputTokens = plan.outputTokens
+            let answer = try generator.answer(g, promptTokens: promptTokens, tokenizer: tokenizer)
+            let builder = ResponseBuilder(
+                request: body, id: ids.hex(prefix: "resp_", count: 48), createdAt: WallClock.unixSeconds(),
+                answer: answer, reasoning: generator.settings.isReasoningModel(body.model), ids: ids)
+            if body.store { ResponsesEndpoint.keep(builder, conversation: history, inputItems: body.inputItems, in: store) }
+            if body.stream {
+                return PlannedAnswer(
+                    body: .stream(ResponsesStreamSource(builder: builder, latency: plan.latency, tokenizer: tokenizer)),
+                    completionTokens: answer.completionTokens)
             }
-            store.put(builder.id, .init(response: builder.object(final: true), inputItems: body.inputItems, conversation: full))
+            return PlannedAnswer(body: .json(builder.object(final: true).jsonBytes), completionTokens: answer.completionTokens)
         }
-        if body.stream {
-            return ResponseFactory.eventStream(
-                ResponsesStreamSource(builder: builder, latency: latency, tokenizer: tokenizer), request: request)
+    }
+
+    /// Stores a response with the conversation it continues, for `previous_response_id`.
+    static func keep(_ builder: ResponseBuilder, conversation: [JSONValue], inputItems: [JSONValue], in store: ResponseStore) {
+        var full = conversation
+        for item in builder.items {
+            if let text = item["content"]?.arrayValue?.first?["text"]?.stringValue {
+                full.append(["role": "assistant", "content": .string(text)])
+            } else if let args = item["arguments"]?.stringValue {
+                full.append(["role": "assistant", "content": .string((item["name"]?.stringValue ?? "") + args)])
+            }
         }
-        return ResponseFactory.json(
-            200, builder.object(final: true).jsonBytes, request: request,
-            delayNanos: latency.totalNanos(tokens: answer.completionTokens))
+        store.put(builder.id, .init(response: builder.object(final: true), inputItems: inputItems, conversation: full))
     }
 
     func retrieve(_ request: HTTPRequest, id: String) throws(APIError) -> HTTPResponse {

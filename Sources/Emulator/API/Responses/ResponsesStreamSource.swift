@@ -5,7 +5,7 @@ struct ResponsesStreamSource: StreamSource {
     private var frames: [(bytes: [UInt8], isToken: Bool)] = []
     private var position = 0
     private var tokenFrames = 0
-    private let latency: LatencyPlan
+    private var latency: LatencyPlan
 
     init(builder: ResponseBuilder, latency: LatencyPlan, tokenizer: any Tokenizer) {
         self.latency = latency
@@ -80,10 +80,10 @@ struct ResponsesStreamSource: StreamSource {
         var delay: UInt64 = 0
         if frame.isToken {
             tokenFrames += 1
-            delay = tokenFrames == 1 ? latency.ttftNanos : latency.itlNanos
+            delay = tokenFrames == 1 ? latency.ttftNanos : latency.nextITLNanos()
         } else if position == frames.count && tokenFrames == 0 {
             delay = latency.ttftNanos
         }
-        return .frame(frame.bytes, afterNanos: delay)
+        return .frame(frame.bytes, afterNanos: delay, token: frame.isToken)
     }
 }

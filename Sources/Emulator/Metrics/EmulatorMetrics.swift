@@ -1,0 +1,92 @@
+/// The emulator's metrics, recorded as delivered (token frames are timed when handed to the
+/// socket), with optional vLLM-compatible names for autoscalers and dashboards built for vLLM.
+public final class EmulatorMetrics: Sendable {
+    public let registry = MetricsRegistry()
+    let vllm: Bool
+
+    public init(vllm: Bool, gate: CapacityGate) {
+        self.vllm = vllm
+        let r = registry
+        r.declare("emulator_requests_total", .counter, help: "Requests answered, by endpoint, model and status.")
+        r.declare("emulator_request_duration_seconds", .histogram, help: "Time from request to the end of the answer.")
+        r.declare("emulator_queue_time_seconds", .histogram, help: "Time generations waited for a capacity slot.")
+        r.declare("emulator_time_to_first_token_seconds", .histogram, help: "Time from request to the first token frame written, as delivered.")
+        r.declare("emulator_inter_token_latency_seconds", .histogram, help: "Time between token frames written, as delivered.")
+        r.declare("emulator_prompt_tokens_total", .counter, help: "Prompt tokens of answered generations.")
+        r.declare("emulator_generation_tokens_total", .counter, help: "Tokens generated.")
+        r.declare("emulator_faults_total", .counter, help: "Faults injected, by kind.")
+        r.declare("emulator_rate_limited_total", .counter, help: "Requests refused by a rate limit or capacity, by reason.")
+        r.declare("emulator_streams_total", .counter, help: "Streams ended, by outcome (completed, client_gone, aborted).")
+        r.gauge("emulator_requests_running", help: "Generations running now.") { Double(gate.running.value) }
+        r.gauge("emulator_requests_waiting", help: "Generations waiting for a capacity slot.") { Double(gate.waiting.value) }
+        if vllm {
+            r.declare("vllm:time_to_first_token_seconds", .histogram, help: "Histogram of time to first token in seconds.")
+            r.declare("vllm:inter_token_latency_seconds", .histogram, help: "Histogram of inter-token latency in seconds.")
+            r.declare("vllm:time_per_output_token_seconds", .histogram, help: "Histogram of time per output token in seconds.")
+            r.declare("vllm:e2e_request_latency_seconds", .histogram, help: "Histogram of end to end request latency in seconds.")
+            r.declare("vllm:request_queue_time_seconds", .histogram, help: "Histogram of time spent waiting in the queue.")
+            r.declare("vllm:prompt_tokens_total", .counter, help: "Number of prefill tokens processed.")
+            r.declare("vllm:generation_tokens_total", .counter, help: "Number of generation tokens processed.")
+            r.declare("vllm:request_success_total", .counter, help: "Count of successfully processed requests.")
+            r.gauge("vllm:num_requests_running", help: "Number of requests in model execution batches.") {
+                Double(gate.running.value)
+            }
+            r.gauge("vllm:num_requests_waiting", help: "Number of requests waiting to be processed.") {
+                Double(gate.waiting.value)
+            }
+        }
+    }
+
+    public func requestFinished(endpoint: String, model: String, status: Int, seconds: Double) {
+        let m = registry.modelLabel(model)
+        registry.increment("emulator_requests_total", "endpoint=\"\(endpoint)\",model=\"\(m)\",status=\"\(status)\"")
+        registry.observe("emulator_request_duration_seconds", "endpoint=\"\(endpoint)\"", seconds)
+        if vllm && status < 400 {
+            registry.observe("vllm:e2e_request_latency_seconds", "model_name=\"\(m)\"", seconds)
+            registry.increment("vllm:request_success_total", "model_name=\"\(m)\"")
+        }
+    }
+
+    public func tokens(model: String, prompt: Int, generated: Int) {
+        let m = registry.modelLabel(model)
+        registry.increment("emulator_prompt_tokens_total", "model=\"\(m)\"", by: Double(prompt))
+        registry.increment("emulator_generation_tokens_total", "model=\"\(m)\"", by: Double(generated))
+        if vllm {
+            registry.increment("vllm:prompt_tokens_total", "model_name=\"\(m)\"", by: Double(prompt))
+            registry.increment("vllm:generation_tokens_total", "model_name=\"\(m)\"", by: Double(generated))
+        }
+    }
+
+    public func queued(model: String, seconds: Double) {
+        registry.observe("emulator_queue_time_seconds", "", seconds)
+        if vllm { registry.observe("vllm:request_queue_time_seconds", "model_name=\"\(registry.modelLabel(model))\"", seconds) }
+    }
+
+    public func firstToken(endpoint: String, model: String, seconds: Double) {
+        registry.observe("emulator_time_to_first_token_seconds", "endpoint=\"\(endpoint)\"", seconds)
+        if vllm { registry.observe("vllm:time_to_first_token_seconds", "model_name=\"\(registry.modelLabel(model))\"", seconds) }
+    }
+
+    public func interToken(model: String, seconds: Double) {
+        registry.observe("emulator_inter_token_latency_seconds", "", seconds)
+        if vllm {
+            let m = registry.modelLabel(model)
+            registry.observe("vllm:inter_token_latency_seconds", "model_name=\"\(m)\"", seconds)
+            registry.observe("vllm:time_per_output_token_seconds", "model_name=\"\(m)\"", seconds)
+        }
+    }
+
+    public func fault(_ kind: Fault.Kind) { registry.increment("emulator_faults_total", "kind=\"\(kind.rawValue)\"") }
+
+    public func rejected(_ reason: String) { registry.increment("emulator_rate_limited_total", "reason=\"\(reason)\"") }
+
+    public func streamEnded(_ outcome: StreamOutcome) {
+        let name: String
+        switch outcome {
+        case .completed: name = "completed"
+        case .clientGone: name = "client_gone"
+        case .aborted: name = "aborted"
+        }
+        registry.increment("emulator_streams_total", "outcome=\"\(name)\"")
+    }
+}
