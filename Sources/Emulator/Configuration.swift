@@ -30,6 +30,8 @@ public struct EmulatorConfiguration: Sendable {
     public var modelsFile: String?
     /// Rejects requests for models not in the catalogue with 404 `model_not_found`.
     public var strictModels = false
+    /// Native embedding sizes for model names beyond the built-in ones.
+    public var embeddingDimensions: [String: Int] = [:]
     /// Logs every request and answer body.
     public var verbose = false
 

@@ -53,6 +53,9 @@ public final class EmulatorApp: Sendable {
             generator: generator, tokenizers: tokenizers, ids: ids, store: ResponseStore(capacity: c.responseStoreSize),
             models: models, load: load)
         let messages = MessagesEndpoint(generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load)
+        let completions = CompletionsEndpoint(
+            generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load)
+        let embeddings = EmbeddingsEndpoint(tokenizers: tokenizers, dimensions: c.embeddingDimensions)
 
         router.add("GET", "/health", auth: .none) { request, _ in
             ResponseFactory.json(200, Array(#"{"status":"ok"}"#.utf8), request: request)
@@ -69,6 +72,10 @@ public final class EmulatorApp: Sendable {
         }
         router.add("POST", "/v1/chat/completions") { request, _ throws(APIError) in try chat.handle(request) }
         router.add("POST", "/v1/responses") { request, _ throws(APIError) in try responses.create(request) }
+        router.add("POST", "/v1/completions") { request, _ throws(APIError) in try completions.handle(request) }
+        router.add("POST", "/v1/embeddings") { request, _ throws(APIError) in
+            try embeddings.handle(request, models: models, load: load)
+        }
         router.add("GET", "/v1/responses/{id}") { request, c throws(APIError) in try responses.retrieve(request, id: c[0]) }
         router.add("DELETE", "/v1/responses/{id}") { request, c throws(APIError) in try responses.delete(request, id: c[0]) }
         router.add("GET", "/v1/responses/{id}/input_items") { request, c throws(APIError) in
@@ -83,6 +90,8 @@ public final class EmulatorApp: Sendable {
         AzureDialect.addRoutes(to: &router, endpoints: [
             ("chat/completions", { request, _ throws(APIError) in try chat.handle(request) }),
             ("responses", { request, _ throws(APIError) in try responses.create(request) }),
+            ("completions", { request, _ throws(APIError) in try completions.handle(request) }),
+            ("embeddings", { request, _ throws(APIError) in try embeddings.handle(request, models: models, load: load) }),
         ])
         router.add("GET", "/openai/v1/models") { request, _ in
             ResponseFactory.json(200, catalogue.listBody(), request: request)

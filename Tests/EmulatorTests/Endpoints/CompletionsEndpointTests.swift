@@ -5,10 +5,11 @@ import Testing
 struct CompletionsEndpointTests {
     static let staticText = "Blank response from OpenAI API emulator."
 
-    private func endpoint(latency: LatencyPlan = LatencyPlan()) -> CompletionsEndpoint {
+    private func endpoint(ttftMs: Double = 0, itlMs: Double = 0) -> CompletionsEndpoint {
         CompletionsEndpoint(
             generator: Generator(settings: GenerationSettings(), ids: IDGenerator(seed: 7)),
-            tokenizers: EndpointTestSupport.tokenizers, latency: latency, ids: IDGenerator(seed: 8))
+            tokenizers: EndpointTestSupport.tokenizers, ids: IDGenerator(seed: 8),
+            models: EndpointTestSupport.anyModel, load: EndpointTestSupport.load(ttftMs: ttftMs, itlMs: itlMs))
     }
 
     private func call(_ body: String) throws -> JSONValue {
@@ -20,10 +21,10 @@ struct CompletionsEndpointTests {
     }
 
     /// The JSON payloads of a stream's frames, and whether it ended with `[DONE]`.
-    private func stream(_ body: String, latency: LatencyPlan = LatencyPlan()) throws -> (
+    private func stream(_ body: String, ttftMs: Double = 0, itlMs: Double = 0) throws -> (
         chunks: [JSONValue], delays: [UInt64], done: Bool
     ) {
-        let response = try endpoint(latency: latency).handle(EndpointTestSupport.post("/v1/completions", body))
+        let response = try endpoint(ttftMs: ttftMs, itlMs: itlMs).handle(EndpointTestSupport.post("/v1/completions", body))
         guard case .stream(var box) = response.body else { throw EndpointTestFailure("not a stream") }
         #expect(response.headers.contains { $0.name == "Content-Type" && $0.value.hasPrefix("text/event-stream") })
         var chunks: [JSONValue] = []
@@ -31,7 +32,7 @@ struct CompletionsEndpointTests {
         var done = false
         for _ in 0..<10_000 {
             guard let event = box.source.next() else { break }
-            guard case .frame(let bytes, let after) = event else { throw EndpointTestFailure("unexpected event") }
+            guard case .frame(let bytes, let after, _) = event else { throw EndpointTestFailure("unexpected event") }
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(text.hasPrefix("data: ") && text.hasSuffix("\n\n"))
             let payload = text.dropFirst(6).dropLast(2)
@@ -115,7 +116,8 @@ struct CompletionsEndpointTests {
         settings.mode = .echo
         let endpoint = CompletionsEndpoint(
             generator: Generator(settings: settings, ids: IDGenerator(seed: 1)),
-            tokenizers: EndpointTestSupport.tokenizers, latency: LatencyPlan(), ids: IDGenerator(seed: 2))
+            tokenizers: EndpointTestSupport.tokenizers, ids: IDGenerator(seed: 2), models: EndpointTestSupport.anyModel,
+            load: EndpointTestSupport.load())
         let answer = try EndpointTestSupport.json(
             try endpoint.handle(EndpointTestSupport.post("/v1/completions", #"{"model":"m","prompt":"parrot this"}"#)))
         #expect(texts(answer) == ["parrot this"])
@@ -141,8 +143,7 @@ struct CompletionsEndpointTests {
     }
 
     @Test func streamsTokensThenFinishThenDone() throws {
-        let latency = LatencyPlan(ttftNanos: 5_000_000, itlNanos: 1_000_000)
-        let (chunks, delays, done) = try stream(#"{"model":"m","prompt":"hi","stream":true}"#, latency: latency)
+        let (chunks, delays, done) = try stream(#"{"model":"m","prompt":"hi","stream":true}"#, ttftMs: 5, itlMs: 1)
         #expect(done)
         #expect(chunks.count == 7)
         var text = ""

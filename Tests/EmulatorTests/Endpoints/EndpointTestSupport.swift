@@ -24,6 +24,15 @@ struct SpaceTokenizer: Tokenizer {
 
 enum EndpointTestSupport {
     static let tokenizers = TokenizerChoice { _ in SpaceTokenizer() }
+    static let anyModel = ModelPolicy(catalogue: ModelCatalogue(), strict: false)
+
+    /// A load model with constant latency and nothing else.
+    static func load(ttftMs: Double = 0, itlMs: Double = 0) -> LoadPipeline {
+        var s = LoadSettings()
+        s.profiles.defaults.ttftMs = .constant(ttftMs)
+        s.profiles.defaults.itlMs = .constant(itlMs)
+        return LoadPipeline(settings: s, vllmMetrics: false, ids: IDGenerator(seed: 3))
+    }
 
     static func post(_ path: String, _ body: String) -> HTTPRequest {
         HTTPRequest(method: "POST", path: path, headers: [("content-type", "application/json")], body: Array(body.utf8))

@@ -10,7 +10,7 @@ struct CompletionStreamSource: StreamSource {
 
     private let writer: CompletionsWriter
     private let answer: CompletionAnswer
-    private let latency: LatencyPlan
+    private var latency: LatencyPlan
     private let includeUsage: Bool
     private let steps: [[Step]]
     private let rounds: Int
@@ -49,7 +49,10 @@ struct CompletionStreamSource: StreamSource {
             guard r < steps[c].count else { continue }
             let after = pendingDelay
             pendingDelay = 0
-            return .frame(bytes(steps[c][r], choice: c), afterNanos: after)
+            let step = steps[c][r]
+            var isToken = false
+            if case .token = step { isToken = true }
+            return .frame(bytes(step, choice: c), afterNanos: after, token: isToken)
         }
         switch tail {
         case 0:
@@ -66,13 +69,13 @@ struct CompletionStreamSource: StreamSource {
 
     /// The first round waits for the time to first token; each later round that carries a token
     /// waits one inter-token interval; rounds of finish chunks follow at once.
-    private func delay(forRound r: Int) -> UInt64 {
+    private mutating func delay(forRound r: Int) -> UInt64 {
         if r == 0 { return latency.ttftNanos }
         let hasToken = steps.contains { s in
             guard r < s.count, case .token = s[r] else { return false }
             return true
         }
-        return hasToken ? latency.itlNanos : 0
+        return hasToken ? latency.nextITLNanos() : 0
     }
 
     private func bytes(_ step: Step, choice c: Int) -> [UInt8] {

@@ -3,28 +3,44 @@
 struct CompletionsEndpoint: Sendable {
     let generator: Generator
     let tokenizers: TokenizerChoice
-    let latency: LatencyPlan
     let ids: IDGenerator
+    let models: ModelPolicy
+    let load: LoadPipeline
 
     func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let completion = try CompletionsRequest(body: request.body)
+        try models.check(completion.model)
         let tokenizer = tokenizers.tokenizer(forModel: completion.model)
-        let answer = try self.answer(completion, tokenizer: tokenizer)
-        let writer = CompletionsWriter(
-            id: ids.alphanumeric(prefix: "cmpl-", count: 29), created: WallClock.unixSeconds(),
-            model: completion.model, fingerprint: Fingerprint.of(model: completion.model))
-        if completion.stream {
-            let source = CompletionStreamSource(
-                writer: writer, answer: answer, latency: latency, includeUsage: completion.includeUsage)
-            return ResponseFactory.eventStream(source, request: request)
+        let promptTokens = completion.prompts.reduce(0) { total, prompt in
+            switch prompt {
+            case .text(let text): return total + tokenizer.count(text)
+            case .tokens(let tokens): return total + tokens.count
+            }
         }
-        let longest = answer.choices.map(\.pieces.count).max() ?? 0
-        return ResponseFactory.json(
-            200, writer.completion(answer), request: request, delayNanos: latency.totalNanos(tokens: longest))
+        let ticket = GenerationTicket(
+            endpoint: "completions", model: completion.model, promptTokens: promptTokens,
+            maxTokens: completion.maxTokens * completion.bestOf * completion.prompts.count, stream: completion.stream)
+        let ids = self.ids
+        return try load.serve(ticket, request) { [self] plan throws(APIError) in
+            let answer = try self.answer(completion, tokenizer: tokenizer, outputTokens: plan.outputTokens)
+            let writer = CompletionsWriter(
+                id: ids.alphanumeric(prefix: "cmpl-", count: 29), created: WallClock.unixSeconds(),
+                model: completion.model, fingerprint: Fingerprint.of(model: completion.model))
+            if completion.stream {
+                let source = CompletionStreamSource(
+                    writer: writer, answer: answer, latency: plan.latency, includeUsage: completion.includeUsage)
+                return PlannedAnswer(body: .stream(source), completionTokens: answer.completionTokens)
+            }
+            let longest = answer.choices.map(\.pieces.count).max() ?? 0
+            return PlannedAnswer(body: .json(writer.completion(answer)), completionTokens: answer.completionTokens,
+                                 pacedTokens: longest)
+        }
     }
 
     /// The choices for every prompt: `n` per prompt, indexed prompt by prompt.
-    func answer(_ request: CompletionsRequest, tokenizer: any Tokenizer) throws(APIError) -> CompletionAnswer {
+    func answer(_ request: CompletionsRequest, tokenizer: any Tokenizer, outputTokens: ClosedRange<Int>? = nil)
+        throws(APIError) -> CompletionAnswer
+    {
         var choices: [CompletionAnswer.Choice] = []
         var promptTokens = 0
         var completionTokens = 0
@@ -41,6 +57,7 @@ struct CompletionsEndpoint: Sendable {
             g.logprobs = request.logprobs != nil
             g.topLogprobs = request.logprobs ?? 0
             g.seedSalt = "completion\u{1}\(p)"
+            g.outputTokens = outputTokens
             let generated = try generator.answer(g, promptTokens: 0, tokenizer: tokenizer)
             completionTokens += generated.choices.reduce(0) { $0 + $1.completionTokens }
             for (k, c) in generated.choices.prefix(request.n).enumerated() {

@@ -23,12 +23,29 @@ struct EmbeddingsEndpoint: Sendable {
     func nativeDimensions(of model: String) -> Int { max(1, sizes[model] ?? Self.defaultSize) }
 
     func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        ResponseFactory.json(200, try answer(body: request.body), request: request)
+        ResponseFactory.json(200, try answer(body: request.body).body, request: request)
+    }
+
+    /// Answers through the load model: latency (the time to first token), rate limits, faults.
+    func handle(_ request: HTTPRequest, models: ModelPolicy, load: LoadPipeline) throws(APIError) -> HTTPResponse {
+        let (parsed, promptTokens) = try prepare(body: request.body)
+        try models.check(parsed.model)
+        let ticket = GenerationTicket(endpoint: "embeddings", model: parsed.model, promptTokens: promptTokens,
+                                      maxTokens: 0, stream: false)
+        return try load.serve(ticket, request) { [self] _ throws(APIError) in
+            PlannedAnswer(body: .json(render(parsed, promptTokens: promptTokens)), completionTokens: 0, pacedTokens: 1)
+        }
     }
 
     /// The answer body to a request body.
     /// - Throws: `APIError` 400 for inputs and parameters the real API rejects.
-    func answer(body: [UInt8]) throws(APIError) -> [UInt8] {
+    func answer(body: [UInt8]) throws(APIError) -> (body: [UInt8], promptTokens: Int) {
+        let (request, promptTokens) = try prepare(body: body)
+        return (render(request, promptTokens: promptTokens), promptTokens)
+    }
+
+    /// Validates a body and counts its tokens.
+    func prepare(body: [UInt8]) throws(APIError) -> (EmbeddingsRequest, Int) {
         let request = try EmbeddingsRequest(body: body, nativeDimensions: nativeDimensions(of:))
         let tokenizer = tokenizers.tokenizer(forModel: request.model)
         var promptTokens = 0
@@ -41,6 +58,10 @@ struct EmbeddingsEndpoint: Sendable {
             guard count <= Self.maxInputTokens else { throw .inputTooLong(limit: Self.maxInputTokens) }
             promptTokens += count
         }
+        return (request, promptTokens)
+    }
+
+    func render(_ request: EmbeddingsRequest, promptTokens: Int) -> [UInt8] {
         let native = nativeDimensions(of: request.model)
         var embedder = HashingEmbedder(model: request.model, nativeDimensions: native)
         return EmbeddingsWriter.body(
