@@ -15,6 +15,16 @@ public struct EmulatorConfiguration: Sendable {
     public var tokenizerFiles: [String] = []
     /// Latency, capacity, rate limits and faults (changeable at runtime through the admin API).
     public var load = LoadSettings()
+    /// Constant time to first token of the default profile, in milliseconds.
+    public var ttftMs: Double {
+        get { load.profiles.defaults.ttftMs.mean }
+        set { load.profiles.defaults.ttftMs = .constant(max(0, newValue)) }
+    }
+    /// Constant inter-token latency of the default profile, in milliseconds.
+    public var itlMs: Double {
+        get { load.profiles.defaults.itlMs.mean }
+        set { load.profiles.defaults.itlMs = .constant(max(0, newValue)) }
+    }
     /// Also exports vLLM's metric names.
     public var vllmMetrics = false
     /// The admin API (`/_emulator/…`): off entirely, or protected by a key when one is set.
