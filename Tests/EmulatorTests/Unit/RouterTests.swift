@@ -6,7 +6,7 @@ import Testing
 @Suite struct RouterTests {
     func router(keys: [String] = []) -> Router {
         var r = Router(apiKeys: keys, logger: TestServer.quietLogger)
-        r.add("GET", "/health", authenticated: false) { request, _ in
+        r.add("GET", "/health", auth: .none) { request, _ in
             ResponseFactory.json(200, Array("{}".utf8), request: request)
         }
         r.add("POST", "/v1/things") { request, _ in ResponseFactory.json(201, Array("{}".utf8), request: request) }
