@@ -30,11 +30,16 @@ struct LoremGeneratorTests {
     }
 
     @Test func isDeterministic() {
-        var a = SeededRandom(seed: 99), b = SeededRandom(seed: 99)
-        #expect(LoremGenerator.text(approximateWords: 200, using: &a) == LoremGenerator.text(approximateWords: 200, using: &b))
+        var a = SeededRandom(seed: 99)
+        var b = SeededRandom(seed: 99)
+        #expect(
+            LoremGenerator.text(approximateWords: 200, using: &a)
+                == LoremGenerator.text(approximateWords: 200, using: &b))
         var c = SeededRandom(seed: 100)
         var d = SeededRandom(seed: 99)
-        #expect(LoremGenerator.text(approximateWords: 200, using: &c) != LoremGenerator.text(approximateWords: 200, using: &d))
+        #expect(
+            LoremGenerator.text(approximateWords: 200, using: &c)
+                != LoremGenerator.text(approximateWords: 200, using: &d))
     }
 
     @Test func handlesEdgeCounts() {

@@ -35,7 +35,9 @@ struct SchemaCorpusTests {
             }
             if SchemaCorpus.expectsValidValues(name) {
                 let errors = validator.errors(value)
-                #expect(errors.isEmpty, "\(name) seed \(seed): \(errors.prefix(5)) in \(String(value.jsonString.prefix(600)))")
+                #expect(
+                    errors.isEmpty,
+                    "\(name) seed \(seed): \(errors.prefix(5)) in \(String(value.jsonString.prefix(600)))")
             }
         }
     }

@@ -14,7 +14,8 @@ struct SchemaGeneratorTests {
     }
 
     @Test func requiredAlwaysOptionalSometimes() throws {
-        let out = try values(##"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["a"]}"##)
+        let out = try values(
+            ##"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["a"]}"##)
         #expect(out.allSatisfy { $0["a"]?.stringValue != nil })
         let withB = out.filter { $0["b"] != nil }.count
         #expect(withB > 5 && withB < 25)
@@ -23,7 +24,11 @@ struct SchemaGeneratorTests {
 
     @Test func propertyNamesGivePlausibleStrings() throws {
         let out = try values(
-            ##"{"type":"object","properties":{"email":{"type":"string"},"city":{"type":"string"},"created_at":{"type":"string"},"description":{"type":"string"},"age":{"type":"integer"}},"required":["email","city","created_at","description","age"]}"##
+            #"""
+                {"type":"object","properties":{"email":{"type":"string"},"city":{"type":"string"},
+                "created_at":{"type":"string"},"description":{"type":"string"},"age":{"type":"integer"}},
+                "required":["email","city","created_at","description","age"]}
+                """#
         )
         for value in out {
             #expect(value["email"]?.stringValue?.contains("@") == true)
@@ -36,7 +41,8 @@ struct SchemaGeneratorTests {
 
     @Test func recursionEndsAtNullBranch() throws {
         let schema = #"""
-            {"$ref":"#/$defs/node","$defs":{"node":{"type":"object","additionalProperties":false,"required":["value","next"],
+            {"$ref":"#/$defs/node",
+             "$defs":{"node":{"type":"object","additionalProperties":false,"required":["value","next"],
              "properties":{"value":{"type":"integer"},"next":{"anyOf":[{"$ref":"#/$defs/node"},{"type":"null"}]}}}}}
             """#
         for value in try values(schema) {
@@ -52,7 +58,8 @@ struct SchemaGeneratorTests {
     }
 
     @Test(arguments: [
-        ##"{"$ref":"#"}"##, ##"{"anyOf":[{"$ref":"#"}]}"##, ##"{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}"##,
+        ##"{"$ref":"#"}"##, ##"{"anyOf":[{"$ref":"#"}]}"##,
+        ##"{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}"##,
         ##"{"type":"object","properties":{"l":{"$ref":"#"},"r":{"$ref":"#"}},"required":["l","r"]}"##,
         ##"{"allOf":[{"$ref":"#"},{"$ref":"#"}]}"##, "false", "true", "{}", "[]", "42", "null",
     ])
@@ -85,7 +92,8 @@ struct SchemaGeneratorTests {
 
     @Test func allOfMergesClosedObjects() throws {
         let schema = #"""
-            {"allOf":[{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"additionalProperties":false},
+            {"allOf":[{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},
+                       "additionalProperties":false},
                       {"properties":{"b":{"minimum":3,"maximum":3},"c":{"type":"string"}},"required":["b"]}]}
             """#
         for value in try values(schema) {

@@ -23,7 +23,9 @@ struct SchemaValidator {
 
     func isValid(_ value: JSONValue) -> Bool { errors(value).isEmpty }
 
-    private func validate(_ value: JSONValue, _ schema: JSONValue, path: String, depth: Int, into errors: inout [String]) {
+    private func validate(
+        _ value: JSONValue, _ schema: JSONValue, path: String, depth: Int, into errors: inout [String]
+    ) {
         guard depth < 64 else { return }
         switch schema {
         case .bool(false): return errors.append("\(path): false schema")
@@ -32,7 +34,9 @@ struct SchemaValidator {
         }
     }
 
-    private func validateObject(_ value: JSONValue, _ s: JSONObject, path: String, depth: Int, into errors: inout [String]) {
+    private func validateObject(
+        _ value: JSONValue, _ s: JSONObject, path: String, depth: Int, into errors: inout [String]
+    ) {
         func fail(_ reason: String) { errors.append("\(path): \(reason)") }
         if case .string(let reference)? = s["$ref"] {
             if let target = SchemaResolver.resolve(reference, in: root) {
@@ -90,7 +94,9 @@ struct SchemaValidator {
         if let low = s["exclusiveMinimum"]?.doubleValue, d <= low { fail("\(d) <= exclusiveMinimum \(low)") }
         if let high = s["exclusiveMaximum"]?.doubleValue, d >= high { fail("\(d) >= exclusiveMaximum \(high)") }
         if s["exclusiveMinimum"] == .bool(true), let low = s["minimum"]?.doubleValue, d <= low { fail("not > \(low)") }
-        if s["exclusiveMaximum"] == .bool(true), let high = s["maximum"]?.doubleValue, d >= high { fail("not < \(high)") }
+        if s["exclusiveMaximum"] == .bool(true), let high = s["maximum"]?.doubleValue, d >= high {
+            fail("not < \(high)")
+        }
         if let m = s["multipleOf"]?.doubleValue, m > 0 {
             let quotient = d / m
             if quotient.rounded() != quotient { fail("\(d) not a multiple of \(m)") }
@@ -108,11 +114,17 @@ struct SchemaValidator {
         }
     }
 
-    private func checkArray(_ items: [JSONValue], _ s: JSONObject, path: String, depth: Int, into errors: inout [String]) {
+    private func checkArray(
+        _ items: [JSONValue], _ s: JSONObject, path: String, depth: Int, into errors: inout [String]
+    ) {
         if let low = s["minItems"]?.intValue, items.count < low { errors.append("\(path): \(items.count) < minItems") }
-        if let high = s["maxItems"]?.intValue, items.count > high { errors.append("\(path): \(items.count) > maxItems") }
+        if let high = s["maxItems"]?.intValue, items.count > high {
+            errors.append("\(path): \(items.count) > maxItems")
+        }
         if s["uniqueItems"] == .bool(true) {
-            for i in items.indices where items[..<i].contains(items[i]) { errors.append("\(path): duplicate item \(i)") }
+            for i in items.indices where items[..<i].contains(items[i]) {
+                errors.append("\(path): duplicate item \(i)")
+            }
         }
         var prefix = s["prefixItems"]?.arrayValue ?? []
         var rest = s["items"]
@@ -129,7 +141,9 @@ struct SchemaValidator {
         }
     }
 
-    private func checkObject(_ object: JSONObject, _ s: JSONObject, path: String, depth: Int, into errors: inout [String]) {
+    private func checkObject(
+        _ object: JSONObject, _ s: JSONObject, path: String, depth: Int, into errors: inout [String]
+    ) {
         if Set(object.keys).count != object.count { errors.append("\(path): duplicate keys") }
         for case .string(let key) in s["required"]?.arrayValue ?? [] where object[key] == nil {
             errors.append("\(path): missing required \(key)")

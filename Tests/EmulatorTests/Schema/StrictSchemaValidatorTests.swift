@@ -3,14 +3,19 @@ import Testing
 @testable import Emulator
 
 struct StrictSchemaValidatorTests {
-    private func check(_ text: String, context: String = "response_format 'thing'") throws -> StrictSchemaValidator.Problem? {
+    private func check(_ text: String, context: String = "response_format 'thing'") throws -> StrictSchemaValidator
+        .Problem?
+    {
         StrictSchemaValidator.check(try JSONParser.parse(text), context: context)
     }
 
     @Test func rejectsPropertyMissingFromRequired() throws {
         let problem = try #require(
             try check(
-                ##"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["a"],"additionalProperties":false}"##
+                #"""
+                    {"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},
+                    "required":["a"],"additionalProperties":false}
+                    """#
             ))
         #expect(
             problem.message
@@ -21,7 +26,9 @@ struct StrictSchemaValidatorTests {
 
     @Test func rejectsMissingAdditionalProperties() throws {
         let problem = try #require(
-            try check(##"{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}"##, context: "function 'get_weather'"))
+            try check(
+                ##"{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}"##,
+                context: "function 'get_weather'"))
         #expect(
             problem.message
                 == "Invalid schema for function 'get_weather': In context=(), 'additionalProperties' is required to be "
@@ -31,14 +38,19 @@ struct StrictSchemaValidatorTests {
     @Test func namesTheNestedLocation() throws {
         let problem = try #require(
             try check(
-                ##"{"type":"object","additionalProperties":false,"required":["meta"],"properties":{"meta":{"type":"object","properties":{"x":{"type":"string"}},"required":["x"]}}}"##
+                #"""
+                    {"type":"object","additionalProperties":false,"required":["meta"],
+                    "properties":{"meta":{"type":"object",
+                    "properties":{"x":{"type":"string"}},"required":["x"]}}}
+                    """#
             ))
         #expect(problem.location == ["properties", "meta"])
         #expect(problem.message.contains("In context=('properties', 'meta'), 'additionalProperties'"))
     }
 
     @Test func rejectsNonObjectRoots() throws {
-        let anyOf = try #require(try check(##"{"anyOf":[{"type":"object","properties":{},"additionalProperties":false}]}"##))
+        let anyOf = try #require(
+            try check(##"{"anyOf":[{"type":"object","properties":{},"additionalProperties":false}]}"##))
         #expect(anyOf.message.hasSuffix("schema must be a JSON Schema of 'type: \"object\"', got 'type: \"None\"'."))
         let array = try #require(try check(##"{"type":"array","items":{"type":"string"}}"##))
         #expect(array.message.contains("got 'type: \"array\"'"))
@@ -46,18 +58,33 @@ struct StrictSchemaValidatorTests {
 
     @Test(arguments: ["oneOf", "allOf", "not"])
     func rejectsUnsupportedKeywords(keyword: String) throws {
-        let schema = ##"{"type":"object","additionalProperties":false,"required":["v"],"properties":{"v":{"KEY":[{"type":"string"}]}}}"##
-        let text = schema.replacing("KEY", with: keyword).replacing(#""not":[{"type":"string"}]"#, with: #""not":{"type":"string"}"#)
+        let schema =
+            #"""
+                {"type":"object","additionalProperties":false,"required":["v"],
+                "properties":{"v":{"KEY":[{"type":"string"}]}}}
+                """#
+        let text = schema.replacing("KEY", with: keyword).replacing(
+            #""not":[{"type":"string"}]"#, with: #""not":{"type":"string"}"#)
         let problem = try #require(try check(text))
         #expect(problem.message.hasSuffix("In context=('properties', 'v'), '\(keyword)' is not permitted."))
     }
 
     @Test func rejectsExtraRequiredKeysAndDanglingReferences() throws {
         let extra = try #require(
-            try check(##"{"type":"object","additionalProperties":false,"properties":{"a":{"type":"string"}},"required":["a","z"]}"##))
+            try check(
+                #"""
+                    {"type":"object","additionalProperties":false,"properties":{"a":{"type":"string"}},
+                    "required":["a","z"]}
+                    """#
+            ))
         #expect(extra.message.hasSuffix("Extra required key 'z' supplied."))
         let dangling = try #require(
-            try check(##"{"type":"object","additionalProperties":false,"properties":{"a":{"$ref":"#/$defs/nope"}},"required":["a"]}"##))
+            try check(
+                #"""
+                    {"type":"object","additionalProperties":false,"properties":{"a":{"$ref":"#/$defs/nope"}},
+                    "required":["a"]}
+                    """#
+            ))
         #expect(dangling.location == ["properties", "a"])
     }
 
@@ -65,11 +92,16 @@ struct StrictSchemaValidatorTests {
         #expect(try check(##"{"type":"object","properties":{},"additionalProperties":false}"##) == nil)
         #expect(
             try check(
-                ##"{"type":"object","properties":{"location":{"type":"string"},"unit":{"type":["string","null"],"enum":["F","C"]}},"additionalProperties":false,"required":["location","unit"]}"##
+                #"""
+                    {"type":"object","properties":{"location":{"type":"string"},"unit":{"type":["string",
+                    "null"],"enum":["F","C"]}},"additionalProperties":false,"required":["location",
+                    "unit"]}
+                    """#
             ) == nil)
         let nested = """
             {"type":"object","additionalProperties":false,"required":["head","tags"],
-             "properties":{"head":{"$ref":"#/$defs/node"},"tags":{"type":"array","items":{"type":"string","pattern":"^[a-z]+$"}}},
+             "properties":{"head":{"$ref":"#/$defs/node"},
+                           "tags":{"type":"array","items":{"type":"string","pattern":"^[a-z]+$"}}},
              "$defs":{"node":{"type":"object","additionalProperties":false,"required":["value","next"],
                "properties":{"value":{"type":"integer","minimum":0},
                              "next":{"anyOf":[{"$ref":"#/$defs/node"},{"type":"null"}]}}}}}
@@ -78,9 +110,10 @@ struct StrictSchemaValidatorTests {
     }
 
     @Test func acceptsTheStrictCorpusSchemas() throws {
-        for name in ["tool-weather-strict", "tool-sql-query-strict", "structured-math-reasoning", "structured-invoice",
-            "strict-nullable-anyof", "ref-linked-list-strict", "strings-formats"]
-        {
+        for name in [
+            "tool-weather-strict", "tool-sql-query-strict", "structured-math-reasoning", "structured-invoice",
+            "strict-nullable-anyof", "ref-linked-list-strict", "strings-formats",
+        ] {
             let problem = StrictSchemaValidator.check(try SchemaCorpus.schema(named: name), context: "function 'f'")
             #expect(problem == nil, "\(name): \(problem?.message ?? "")")
         }
@@ -88,9 +121,14 @@ struct StrictSchemaValidatorTests {
 
     @Test func enforcesNestingDepth() throws {
         func nested(_ levels: Int) -> JSONValue {
-            var schema: JSONValue = ["type": "object", "properties": [:], "additionalProperties": false, "required": []]
+            var schema: JSONValue = [
+                "type": "object", "properties": [:], "additionalProperties": false, "required": [],
+            ]
             for _ in 1..<levels {
-                schema = ["type": "object", "properties": ["child": schema], "additionalProperties": false, "required": ["child"]]
+                schema = [
+                    "type": "object", "properties": ["child": schema], "additionalProperties": false,
+                    "required": ["child"],
+                ]
             }
             return schema
         }
@@ -103,7 +141,9 @@ struct StrictSchemaValidatorTests {
         func flat(_ count: Int, enumSize: Int = 0) -> JSONValue {
             var properties = JSONObject()
             for i in 0..<count { properties["p\(i)"] = ["type": "string"] }
-            if enumSize > 0 { properties["e"] = ["type": "integer", "enum": .array((0..<enumSize).map { .number(Double($0)) })] }
+            if enumSize > 0 {
+                properties["e"] = ["type": "integer", "enum": .array((0..<enumSize).map { .number(Double($0)) })]
+            }
             return .object(
                 JSONObject([
                     ("type", "object"), ("properties", .object(properties)), ("additionalProperties", false),

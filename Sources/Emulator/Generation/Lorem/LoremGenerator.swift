@@ -40,29 +40,36 @@ public enum LoremGenerator {
         var parts: [String]
         switch Int.random(in: 0..<7, using: &rng) {
         case 0:
-            parts = nounPhrase(using: &rng) + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
+            parts =
+                nounPhrase(using: &rng) + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
                 + prepositionalPhrase(using: &rng)
         case 1:
             parts = nounPhrase(using: &rng) + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
             parts[parts.count - 1] += ","
             parts += ["and"] + nounPhrase(using: &rng) + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
         case 2:
-            parts = [pick(LoremWords.timePhrases, &rng) + ","] + nounPhrase(using: &rng)
+            parts =
+                [pick(LoremWords.timePhrases, &rng) + ","] + nounPhrase(using: &rng)
                 + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
         case 3:
-            parts = nounPhrase(using: &rng) + [pick(LoremWords.modals, &rng), pick(LoremWords.baseVerbs, &rng)]
+            parts =
+                nounPhrase(using: &rng) + [pick(LoremWords.modals, &rng), pick(LoremWords.baseVerbs, &rng)]
                 + nounPhrase(using: &rng) + prepositionalPhrase(using: &rng)
         case 4:
-            parts = ["we", pick(LoremWords.baseVerbs, &rng)] + nounPhrase(using: &rng)
+            parts =
+                ["we", pick(LoremWords.baseVerbs, &rng)] + nounPhrase(using: &rng)
                 + [pick(LoremWords.adverbs, &rng)]
             parts[parts.count - 1] += ","
-            parts += ["so"] + nounPhrase(using: &rng) + [pick(LoremWords.modals, &rng), pick(LoremWords.baseVerbs, &rng)]
+            parts +=
+                ["so"] + nounPhrase(using: &rng) + [pick(LoremWords.modals, &rng), pick(LoremWords.baseVerbs, &rng)]
                 + nounPhrase(using: &rng)
         case 5:
-            parts = nounPhrase(using: &rng) + ["was", pick(LoremWords.adjectives, &rng)]
+            parts =
+                nounPhrase(using: &rng) + ["was", pick(LoremWords.adjectives, &rng)]
                 + prepositionalPhrase(using: &rng)
         default:
-            parts = [pick(LoremWords.adverbs, &rng) + ","] + nounPhrase(using: &rng)
+            parts =
+                [pick(LoremWords.adverbs, &rng) + ","] + nounPhrase(using: &rng)
                 + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng) + prepositionalPhrase(using: &rng)
         }
         var text = parts.joined(separator: " ")

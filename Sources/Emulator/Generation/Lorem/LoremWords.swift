@@ -28,8 +28,10 @@ enum LoremWords {
     static let pastVerbs = [
         "reviewed", "changed", "finished", "started", "moved", "opened", "closed", "checked", "shared", "built",
         "wrote", "read", "found", "sent", "received", "planned", "organised", "improved", "tested", "explained",
-        "described", "answered", "followed", "joined", "visited", "prepared", "updated", "collected", "compared", "measured",
-        "approved", "published", "repaired", "painted", "cleaned", "ordered", "delivered", "signed", "discussed", "noticed",
+        "described", "answered", "followed", "joined", "visited", "prepared", "updated", "collected", "compared",
+        "measured",
+        "approved", "published", "repaired", "painted", "cleaned", "ordered", "delivered", "signed", "discussed",
+        "noticed",
         "carried", "kept", "left", "brought", "watched", "studied", "handled", "welcomed", "reached", "covered",
     ]
 

@@ -88,19 +88,31 @@ struct PatternParser {
         guard let c = peek else { return nil }
         var result: (Int, Int?)
         switch c {
-        case "*": result = (0, nil); index += 1
-        case "+": result = (1, nil); index += 1
-        case "?": result = (0, 1); index += 1
+        case "*":
+            result = (0, nil)
+            index += 1
+        case "+":
+            result = (1, nil)
+            index += 1
+        case "?":
+            result = (0, 1)
+            index += 1
         case "{":
             let start = index
             index += 1
-            guard let low = number() else { index = start; return nil }
+            guard let low = number() else {
+                index = start
+                return nil
+            }
             var high: Int? = low
             if peek == "," {
                 index += 1
                 high = number()
             }
-            guard peek == "}" else { index = start; return nil }
+            guard peek == "}" else {
+                index = start
+                return nil
+            }
             index += 1
             result = (low, high)
         default: return nil

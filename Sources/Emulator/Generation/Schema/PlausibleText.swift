@@ -18,9 +18,13 @@ enum PlausibleText {
         if has("uuid", "guid") { return StringFormats.uuid(using: &rng) }
         if has("ip") { return StringFormats.ipv4(using: &rng) }
         if has("host", "hostname", "domain") { return hostname(using: &rng) }
-        if has("country") { return has("code", "iso") ? pick(PlausibleWords.countryCodes) : pick(PlausibleWords.countries) }
+        if has("country") {
+            return has("code", "iso") ? pick(PlausibleWords.countryCodes) : pick(PlausibleWords.countries)
+        }
         if has("currency") { return pick(PlausibleWords.currencies) }
-        if has("language", "lang", "locale") { return has("code") || has("locale") ? "en" : pick(PlausibleWords.languages) }
+        if has("language", "lang", "locale") {
+            return has("code") || has("locale") ? "en" : pick(PlausibleWords.languages)
+        }
         if has("timezone", "tz") { return pick(PlausibleWords.timezones) }
         if has("sql") { return pick(PlausibleWords.sqlQueries) }
         if has("id", "identifier", "ref", "reference") { return identifier(prefix: words.first, using: &rng) }
@@ -45,10 +49,13 @@ enum PlausibleText {
             return pick(PlausibleWords.firstNames).lowercased() + "\(Int.random(in: 1...99, using: &rng))"
         }
         if has("file", "filename", "path", "attachment") {
-            return "\(LoremGenerator.word(using: &rng))_\(Int.random(in: 1...99, using: &rng)).\(pick(["pdf", "csv", "txt", "png"]))"
+            return
+                "\(LoremGenerator.word(using: &rng))_\(Int.random(in: 1...99, using: &rng))."
+                + pick(["pdf", "csv", "txt", "png"])
         }
         if has("product", "item") { return pick(PlausibleWords.products) }
-        if has("name", "author", "customer", "person", "contact", "owner", "assignee", "recipient", "sender", "guest",
+        if has(
+            "name", "author", "customer", "person", "contact", "owner", "assignee", "recipient", "sender", "guest",
             "passenger", "speaker")
         {
             return "\(pick(PlausibleWords.firstNames)) \(pick(PlausibleWords.lastNames))"
@@ -57,15 +64,22 @@ enum PlausibleText {
         if has("status") { return pick(["active", "pending", "completed", "cancelled", "in_progress"]) }
         if has("unit", "units") { return pick(["celsius", "fahrenheit", "metric", "imperial", "kg", "km"]) }
         if has("color", "colour") { return pick(["red", "blue", "green", "black", "white", "orange", "purple"]) }
-        if has("version") { return "\(Int.random(in: 1...4, using: &rng)).\(Int.random(in: 0...12, using: &rng)).\(Int.random(in: 0...9, using: &rng))" }
+        if has("version") {
+            return
+                "\(Int.random(in: 1...4, using: &rng)).\(Int.random(in: 0...12, using: &rng))."
+                + "\(Int.random(in: 0...9, using: &rng))"
+        }
         if has("code", "sku") { return "\(pick(["AB", "XK", "QT", "MR"]))-\(Int.random(in: 1000...9999, using: &rng))" }
         if has("password", "token", "secret", "key", "hash") { return identifier(prefix: nil, using: &rng) + "Zq7" }
-        if has("query", "search", "q", "keywords", "prompt", "question", "term") { return pick(PlausibleWords.searches) }
+        if has("query", "search", "q", "keywords", "prompt", "question", "term") {
+            return pick(PlausibleWords.searches)
+        }
         if has("title", "subject", "headline", "heading", "topic", "label", "caption") {
             return LoremGenerator.words(Int.random(in: 2...4, using: &rng), using: &rng)
                 .split(separator: " ").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
         }
-        if has("description", "summary", "text", "content", "body", "message", "comment", "comments", "note",
+        if has(
+            "description", "summary", "text", "content", "body", "message", "comment", "comments", "note",
             "notes", "reason", "explanation", "details", "bio", "answer", "response", "feedback", "review",
             "instructions", "reasoning", "analysis", "thought", "thoughts", "overview", "abstract", "story")
         {
@@ -142,7 +156,8 @@ enum PlausibleText {
     }
 
     static func hostname(using rng: inout SeededRandom) -> String {
-        "\(LoremGenerator.pick(["www", "api", "docs", "shop", "app"], &rng)).\(LoremGenerator.word(using: &rng)).example.com"
+        let prefix = LoremGenerator.pick(["www", "api", "docs", "shop", "app"], &rng)
+        return "\(prefix).\(LoremGenerator.word(using: &rng)).example.com"
     }
 
     /// "ord_3kf92ma1" for `order_id`: the first letters of the owner word, then random characters.

@@ -44,7 +44,8 @@ extension SchemaGeneration {
         let bounds = NumericBounds(schema, integer: integer)
         let plausible = PlausibleText.numberRange(for: hint, integer: integer)
         let limit = 1e15
-        var from = max(bounds.low, plausible.low), upTo = min(bounds.high, plausible.high)
+        var from = max(bounds.low, plausible.low)
+        var upTo = min(bounds.high, plausible.high)
         if from > upTo {
             from = bounds.low.isFinite ? bounds.low : bounds.high - 100
             upTo = bounds.high.isFinite ? bounds.high : bounds.low + 100
@@ -55,12 +56,14 @@ extension SchemaGeneration {
         for _ in 0..<24 {
             let candidate: Double
             if let m = bounds.multipleOf {
-                let kLow = (from / m).rounded(.up), kHigh = (upTo / m).rounded(.down)
+                let kLow = (from / m).rounded(.up)
+                let kHigh = (upTo / m).rounded(.down)
                 guard kLow <= kHigh, kHigh - kLow < 9e15 else { break }
                 let k = kLow + (rng.unit() * (kHigh - kLow + 1)).rounded(.down)
                 candidate = Self.tidy(min(k, kHigh) * m, decimals: Self.decimals(of: m))
             } else if integer {
-                let a = from.rounded(.up), b = upTo.rounded(.down)
+                let a = from.rounded(.up)
+                let b = upTo.rounded(.down)
                 guard a <= b else { break }
                 candidate = a + (rng.unit() * (b - a + 1)).rounded(.down)
             } else {
@@ -75,7 +78,9 @@ extension SchemaGeneration {
     private func fallback(_ bounds: NumericBounds, from: Double, upTo: Double) -> Double {
         let low = bounds.low.isFinite ? max(bounds.low, -1e15) : from
         let high = bounds.high.isFinite ? min(bounds.high, 1e15) : upTo
-        var candidates = [from, upTo, from.rounded(.up), upTo.rounded(.down), (low + high) / 2, ((low + high) / 2).rounded(), 0]
+        var candidates = [
+            from, upTo, from.rounded(.up), upTo.rounded(.down), (low + high) / 2, ((low + high) / 2).rounded(), 0,
+        ]
         candidates += [low.rounded(.up), high.rounded(.down), low.rounded(.up) + 1, high.rounded(.down) - 1]
         if let m = bounds.multipleOf {
             for k in [(low / m).rounded(.up), (high / m).rounded(.down), ((low + high) / 2 / m).rounded()] {

@@ -58,7 +58,9 @@ extension SchemaGeneration {
         }
         if scalars.count > maxLength {
             scalars.removeLast(scalars.count - maxLength)
-            while let tail = scalars.last, tail == " " || tail == ",", scalars.count > minLength { scalars.removeLast() }
+            while let tail = scalars.last, tail == " " || tail == ",", scalars.count > minLength {
+                scalars.removeLast()
+            }
         }
         var out = String.UnicodeScalarView()
         out.append(contentsOf: scalars)

@@ -86,7 +86,8 @@ struct SchemaGeneration {
     private mutating func chooseType(_ types: [String], minimal: Bool) -> String {
         if types.isEmpty { return "string" }
         if minimal {
-            for preferred in ["null", "boolean", "integer", "number", "string", "array"] where types.contains(preferred) {
+            for preferred in ["null", "boolean", "integer", "number", "string", "array"] where types.contains(preferred)
+            {
                 return preferred
             }
             return types[0]

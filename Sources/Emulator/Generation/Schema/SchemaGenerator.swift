@@ -37,7 +37,8 @@ public struct SchemaGenerator: Sendable {
         /// Most items in one array, even when `minItems` asks for more.
         public var maxArrayItems: Int
 
-        public init(maxDepth: Int = 32, maxNodes: Int = 10_000, maxStringLength: Int = 2_000, maxArrayItems: Int = 200) {
+        public init(maxDepth: Int = 32, maxNodes: Int = 10_000, maxStringLength: Int = 2_000, maxArrayItems: Int = 200)
+        {
             self.maxDepth = max(1, maxDepth)
             self.maxNodes = max(1, maxNodes)
             self.maxStringLength = max(1, maxStringLength)

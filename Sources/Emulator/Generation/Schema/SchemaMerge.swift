@@ -54,8 +54,10 @@ enum SchemaMerge {
     }
 
     private static func mergedObjectShape(into merged: JSONObject, _ a: JSONObject, _ b: JSONObject) -> JSONObject {
-        let aProps = a["properties"]?.objectValue, bProps = b["properties"]?.objectValue
-        let aExtra = a["additionalProperties"], bExtra = b["additionalProperties"]
+        let aProps = a["properties"]?.objectValue
+        let bProps = b["properties"]?.objectValue
+        let aExtra = a["additionalProperties"]
+        let bExtra = b["additionalProperties"]
         guard aProps != nil || bProps != nil || aExtra != nil || bExtra != nil else { return merged }
         var out = merged
         var props = JSONObject()
@@ -78,7 +80,8 @@ enum SchemaMerge {
     }
 
     private static func mergedType(_ x: JSONValue, _ y: JSONValue) -> JSONValue {
-        let left = typeNames(x), right = typeNames(y)
+        let left = typeNames(x)
+        let right = typeNames(y)
         var result: [String] = []
         for name in left {
             if right.contains(name) {
@@ -109,7 +112,8 @@ enum SchemaMerge {
     }
 
     private static func mergedPrefix(_ x: JSONValue, _ y: JSONValue) -> JSONValue {
-        let left = x.arrayValue ?? [], right = y.arrayValue ?? []
+        let left = x.arrayValue ?? []
+        let right = y.arrayValue ?? []
         var out: [JSONValue] = []
         for i in 0..<max(left.count, right.count) {
             let l: JSONValue? = i < left.count ? left[i] : nil
@@ -125,7 +129,8 @@ enum SchemaMerge {
     }
 
     private static func paired(_ x: JSONValue, _ y: JSONValue) -> JSONValue {
-        let left = x.arrayValue ?? [], right = y.arrayValue ?? []
+        let left = x.arrayValue ?? []
+        let right = y.arrayValue ?? []
         guard !left.isEmpty, !right.isEmpty, left.count * right.count <= 64 else { return x }
         var out: [JSONValue] = []
         for l in left { for r in right { out.append(both(l, r)) } }

@@ -48,7 +48,9 @@ public enum StrictSchemaValidator {
             case .array(let names)?: got = JSONValue.array(names).jsonString
             default: got = "\"None\""
             }
-            return Problem(message: prefix + "schema must be a JSON Schema of 'type: \"object\"', got 'type: \(got)'.", location: [])
+            return Problem(
+                message: prefix + "schema must be a JSON Schema of 'type: \"object\"', got 'type: \(got)'.",
+                location: [])
         }
         var walk = StrictSchemaWalk(root: schema)
         walk.visit(.object(root), path: [], objectDepth: 0)

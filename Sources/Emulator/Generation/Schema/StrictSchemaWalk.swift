@@ -82,7 +82,8 @@ struct StrictSchemaWalk {
             return fail(requirement + missing, path)
         }
         let required = list.compactMap(\.stringValue)
-        let requiredSet = Set(required), listed = Set(members.keys)
+        let requiredSet = Set(required)
+        let listed = Set(members.keys)
         if let missing = members.keys.first(where: { !requiredSet.contains($0) }) {
             return fail(requirement + " Missing '\(missing)'.", path)
         }

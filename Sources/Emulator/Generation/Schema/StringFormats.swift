@@ -38,7 +38,8 @@ enum StringFormats {
 
     /// A random version-4 UUID in lowercase.
     static func uuid(using rng: inout SeededRandom) -> String {
-        let high = rng.next(), low = rng.next()
+        let high = rng.next()
+        let low = rng.next()
         var hex = Array(padded(String(high, radix: 16)) + padded(String(low, radix: 16)))
         hex[12] = "4"
         hex[16] = ["8", "9", "a", "b"][Int(low >> 62)]
