@@ -49,14 +49,14 @@ fi
 note "swift build -c release --product openai-emulator"
 if ! timeout 1200 swift build -c release --product openai-emulator; then
   failed+=("swift build -c release")
-  echo "test.sh: FAILED: ${failed[*]} (the Python end-to-end suite did not run)"
+  echo "test.sh: FAILED: $(IFS=,; echo "${failed[*]}" | sed 's/,/, /g') (the Python end-to-end suite did not run)"
   exit 1
 fi
 BIN="$(swift build -c release --show-bin-path)/openai-emulator"
 export EMULATOR_BIN="$BIN"
 note "EMULATOR_BIN=$BIN"
 if [ "${#failed[@]}" -gt 0 ]; then
-  note "FAILED so far: ${failed[*]}"
+  note "FAILED so far: $(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')"
 fi
 
 export PYTHONDONTWRITEBYTECODE=1
