@@ -42,6 +42,14 @@ public struct EmulatorConfiguration: Sendable {
     public var strictModels = false
     /// Native embedding sizes for model names beyond the built-in ones.
     public var embeddingDimensions: [String: Int] = [:]
+    /// A YAML or JSON fixtures file (hot-reloaded), and whether unmatched requests are errors.
+    public var fixturesFile: String?
+    public var fixturesStrict = false
+    /// Journal bounds: entries kept per scope, and bytes of each body kept.
+    public var journalSize = 1000
+    public var journalBodyBytes = 64 * 1024
+    /// Use the API key as the scope when no `X-Emulator-Scope` header is sent.
+    public var scopeByKey = false
     /// Logs every request and answer body.
     public var verbose = false
 

@@ -110,6 +110,21 @@ struct EmulatorOptions: ParsableArguments {
     @Flag(help: "Turn the admin API off.")
     var noAdmin = false
 
+    @Option(help: "A YAML or JSON fixtures file, reloaded when it changes.")
+    var fixtures: String?
+
+    @Flag(help: "Answer requests no fixture matches with 404 fixture_not_found, naming the closest rule.")
+    var fixturesStrict = false
+
+    @Option(help: "Requests the journal keeps per scope.")
+    var journalSize = 1000
+
+    @Option(help: "Bytes of each request body the journal keeps.")
+    var journalBodyBytes = 64 * 1024
+
+    @Flag(help: "Use the API key as the scope when no X-Emulator-Scope header is sent.")
+    var scopeByKey = false
+
     @Option(help: "Seconds that open streams may take to finish on shutdown.")
     var shutdownGrace: Double = 10
 
@@ -146,6 +161,9 @@ struct EmulatorOptions: ParsableArguments {
         }
         for rule in faultRules where FaultRule.parse(rule) == nil {
             throw ValidationError("--fault-script rule '\(rule)' is not 'first N KIND', 'every N KIND' or 'As-Bs KIND'.")
+        }
+        guard journalSize >= 1, journalBodyBytes >= 0 else {
+            throw ValidationError("--journal-size must be at least 1 and --journal-body-bytes at least 0.")
         }
         if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1.") }
         guard responseStoreSize >= 0 else { throw ValidationError("--response-store-size cannot be negative.") }
@@ -194,6 +212,11 @@ struct EmulatorOptions: ParsableArguments {
         c.vllmMetrics = vllmMetrics
         c.adminKey = adminKey
         c.adminEnabled = !noAdmin
+        c.fixturesFile = fixtures
+        c.fixturesStrict = fixturesStrict
+        c.journalSize = journalSize
+        c.journalBodyBytes = journalBodyBytes
+        c.scopeByKey = scopeByKey
         c.shutdownGraceSeconds = shutdownGrace
         c.verbose = verbose
         return c
@@ -209,7 +232,9 @@ struct EmulatorOptions: ParsableArguments {
         .init("reasoning-models"), .init("prefill-us-per-token"), .init("max-concurrency"), .init("max-queue"),
         .init("overload-status"), .init("slowdown-per-running"), .init("rpm"), .init("tpm"), .init("rpd"),
         .init("quota-exhausted", isFlag: true), .init("fault-rate"), .init("fault-script", list: true),
-        .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("no-admin", isFlag: true), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
+        .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("no-admin", isFlag: true),
+        .init("fixtures"), .init("fixtures-strict", isFlag: true), .init("journal-size"), .init("journal-body-bytes"),
+        .init("scope-by-key", isFlag: true), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
         .init("log-format"), .init("verbose", isFlag: true),
     ]
 }

@@ -6,6 +6,7 @@ public final class EmulatorApp: Sendable {
     public let configuration: EmulatorConfiguration
     public let server: HTTPServer
     public let load: LoadPipeline
+    public let mock: MockEngine
     /// False until listening, and again while draining: what `GET /ready` reports.
     public let readiness: Readiness
     let router: Router
@@ -14,23 +15,27 @@ public final class EmulatorApp: Sendable {
     public init(configuration: EmulatorConfiguration, logger: Logger) throws {
         var c = configuration
         if let file = c.configFile {
-            do {
-                try c.load.apply(try ConfigFile.load(file))
-            } catch let error as APIError {
-                throw ConfigurationError.invalid(file, error.message)
-            }
+            let json = try ConfigFile.load(file)
+            let applied = Result { () throws(APIError) in try c.load.apply(json) }
+            if case .failure(let error) = applied { throw ConfigurationError.invalid(file, error.message) }
         }
         self.configuration = c
         let ids = IDGenerator()
         self.readiness = Readiness()
         self.load = LoadPipeline(settings: c.load, vllmMetrics: c.vllmMetrics, ids: ids)
-        self.router = try EmulatorApp.makeRouter(c, logger: logger, ids: ids, load: load, readiness: readiness)
+        let fixtures = FixtureStore(path: c.fixturesFile, strict: c.fixturesStrict, ids: ids, logger: logger)
+        try fixtures.reload()
+        self.mock = MockEngine(
+            fixtures: fixtures, journal: Journal(capacity: c.journalSize, bodyCap: c.journalBodyBytes),
+            scopeByKey: c.scopeByKey)
+        self.router = try EmulatorApp.makeRouter(c, logger: logger, ids: ids, load: load, mock: mock, readiness: readiness)
         self.server = HTTPServer(settings: c.server, handler: router, logger: logger, ids: ids)
     }
 
     /// Starts listening; returns the bound port.
     public func start() throws -> Int {
         let port = try server.start()
+        mock.fixtures.watch()
         readiness.set(true)
         return port
     }
@@ -41,20 +46,34 @@ public final class EmulatorApp: Sendable {
         server.shutdown(graceSeconds: configuration.shutdownGraceSeconds)
     }
 
+    /// Reloads the config and fixtures files (SIGHUP). Problems are reported, and the old settings kept.
+    public func reload() throws {
+        try mock.fixtures.reload()
+        if let file = configuration.configFile {
+            let json = try ConfigFile.load(file)
+            var settings = configuration.load
+            let applied = Result { () throws(APIError) in try settings.apply(json) }
+            if case .failure(let error) = applied { throw ConfigurationError.invalid(file, error.message) }
+            try? load.settings.update { (s: inout LoadSettings) throws(APIError) in s = settings }
+        }
+    }
+
     static func makeRouter(_ c: EmulatorConfiguration, logger: Logger, ids: IDGenerator, load: LoadPipeline,
-                           readiness: Readiness) throws -> Router {
-        var router = Router(apiKeys: c.apiKeys, adminKey: c.adminKey, logger: logger, verbose: c.verbose)
+                           mock: MockEngine, readiness: Readiness) throws -> Router {
+        var router = Router(apiKeys: c.apiKeys, adminKey: c.adminKey, logger: logger, verbose: c.verbose, mock: mock)
         let tokenizers = try TokenizerSetup.choice(files: c.tokenizerFiles)
         let generator = Generator(settings: c.generation, ids: ids)
         let catalogue = try c.modelsFile.map(ModelCatalogue.load) ?? ModelCatalogue()
         let models = ModelPolicy(catalogue: catalogue, strict: c.strictModels)
-        let chat = ChatCompletionsEndpoint(generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load)
+        let chat = ChatCompletionsEndpoint(
+            generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load, mock: mock)
         let responses = ResponsesEndpoint(
             generator: generator, tokenizers: tokenizers, ids: ids, store: ResponseStore(capacity: c.responseStoreSize),
-            models: models, load: load)
-        let messages = MessagesEndpoint(generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load)
+            models: models, load: load, mock: mock)
+        let messages = MessagesEndpoint(
+            generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load, mock: mock)
         let completions = CompletionsEndpoint(
-            generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load)
+            generator: generator, tokenizers: tokenizers, ids: ids, models: models, load: load, mock: mock)
         let embeddings = EmbeddingsEndpoint(tokenizers: tokenizers, dimensions: c.embeddingDimensions)
 
         router.add("GET", "/health", auth: .none) { request, _ in
@@ -74,7 +93,7 @@ public final class EmulatorApp: Sendable {
         router.add("POST", "/v1/responses") { request, _ throws(APIError) in try responses.create(request) }
         router.add("POST", "/v1/completions") { request, _ throws(APIError) in try completions.handle(request) }
         router.add("POST", "/v1/embeddings") { request, _ throws(APIError) in
-            try embeddings.handle(request, models: models, load: load)
+            try embeddings.handle(request, models: models, load: load, mock: mock)
         }
         router.add("GET", "/v1/responses/{id}") { request, c throws(APIError) in try responses.retrieve(request, id: c[0]) }
         router.add("DELETE", "/v1/responses/{id}") { request, c throws(APIError) in try responses.delete(request, id: c[0]) }
@@ -91,7 +110,7 @@ public final class EmulatorApp: Sendable {
             ("chat/completions", { request, _ throws(APIError) in try chat.handle(request) }),
             ("responses", { request, _ throws(APIError) in try responses.create(request) }),
             ("completions", { request, _ throws(APIError) in try completions.handle(request) }),
-            ("embeddings", { request, _ throws(APIError) in try embeddings.handle(request, models: models, load: load) }),
+            ("embeddings", { request, _ throws(APIError) in try embeddings.handle(request, models: models, load: load, mock: mock) }),
         ])
         router.add("GET", "/openai/v1/models") { request, _ in
             ResponseFactory.json(200, catalogue.listBody(), request: request)
@@ -105,6 +124,7 @@ public final class EmulatorApp: Sendable {
         }
         if c.adminEnabled {
             AdminRoutes.add(to: &router, load: load)
+            MockRoutes.add(to: &router, mock: mock, load: load, initial: c.load, ids: ids)
         }
         return router
     }

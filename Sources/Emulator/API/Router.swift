@@ -33,10 +33,14 @@ public struct Router: HTTPHandler {
     private let adminKey: String?
     private let logger: Logger
     private let verbose: Bool
+    /// Records API requests in the journal when set.
+    private let mock: MockEngine?
 
-    public init(apiKeys: [String], adminKey: String? = nil, logger: Logger, verbose: Bool = false) {
+    public init(apiKeys: [String], adminKey: String? = nil, logger: Logger, verbose: Bool = false,
+                mock: MockEngine? = nil) {
         self.apiKeys = Set(apiKeys)
         self.adminKey = adminKey
+        self.mock = mock
         self.logger = logger
         self.verbose = verbose
     }
@@ -55,7 +59,16 @@ public struct Router: HTTPHandler {
                 "body": "\(String(decoding: request.body.prefix(65536), as: UTF8.self))",
             ])
         }
+        let journaled = mock != nil && request.method != "OPTIONS" && MockEngine.isAPIPath(request.path)
+        if journaled, let mock { mock.journal.begin(request, scope: mock.scope(of: request)) }
         let response = route(request)
+        if journaled, let mock, case .bytes(let b) = response.body {
+            let answer = b.count <= mock.journal.bodyCap ? (try? JSONParser.parse(b)) : nil
+            mock.journal.annotate(request.id) { e in
+                e.status = response.status
+                if e.answer == nil { e.answer = answer ?? .string(String(decoding: b.prefix(mock.journal.bodyCap), as: UTF8.self)) }
+            }
+        }
         if verbose, case .bytes(let b) = response.body {
             logger.info("response body", metadata: [
                 "request.id": "\(request.id)", "http.status": "\(response.status)",
@@ -142,6 +155,7 @@ public struct Router: HTTPHandler {
     }
 
     public func completed(_ summary: RequestSummary) {
+        mock?.journal.finish(summary.id, status: summary.status, durationMs: Double(summary.durationNanos / 1000) / 1000)
         logger.info("request", metadata: [
             "request.id": "\(summary.id)", "http.method": "\(summary.method)", "http.path": "\(summary.path)",
             "http.status": "\(summary.status)", "http.bytes": "\(summary.bytes)",

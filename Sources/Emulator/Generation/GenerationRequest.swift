@@ -46,6 +46,13 @@ public struct GenerationRequest: Sendable {
     public var logprobs = false
     public var topLogprobs = 0
     public var reasoningEffort: String?
+    /// Content a fixture prescribes: text and/or tool calls (arguments nil: generated).
+    public struct Scripted: Sendable {
+        public var text: String?
+        public var toolCalls: [(name: String, arguments: JSONValue?)]
+    }
+
+    public var scripted: Scripted?
     /// Output length for filler text, overriding the configured one.
     public var outputTokens: ClosedRange<Int>?
     /// Extra input that makes seeded answers differ between different prompts.

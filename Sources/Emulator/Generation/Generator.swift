@@ -54,6 +54,7 @@ public struct Generator: Sendable {
 
     private func makeChoice(_ request: GenerationRequest, index: Int, rng: inout SeededRandom,
                             tokenizer: any Tokenizer) -> GeneratedChoice {
+        if let scripted = request.scripted { return scriptedChoice(scripted, request, index: index, rng: &rng, tokenizer: tokenizer) }
         let calls = ToolPlanner.calls(for: request, rng: &rng, ids: ids)
         if !calls.isEmpty {
             let tokens = calls.reduce(0) { $0 + tokenizer.count($1.name) + tokenizer.count($1.arguments) + 3 }
@@ -66,6 +67,30 @@ public struct Generator: Sendable {
         return GeneratedChoice(
             index: index, content: cut.text, pieces: cut.pieces, finishReason: cut.finishReason,
             stopSequence: cut.stopSequence, completionTokens: cut.tokens)
+    }
+
+    /// A fixture's answer: its tool calls (arguments given, or generated from the tool's schema)
+    /// and its text, cut by stop sequences and caps like any other.
+    private func scriptedChoice(_ s: GenerationRequest.Scripted, _ request: GenerationRequest, index: Int,
+                                rng: inout SeededRandom, tokenizer: any Tokenizer) -> GeneratedChoice {
+        let calls = s.toolCalls.map { call -> GeneratedToolCall in
+            let arguments = call.arguments
+                ?? request.tools.first { $0.name == call.name }.map { SchemaGenerator(schema: $0.parameters).generate(using: &rng) }
+                ?? .object(JSONObject())
+            return GeneratedToolCall(
+                id: ToolPlanner.callID(&rng, seeded: request.seed != nil, ids: ids), name: call.name,
+                arguments: arguments.stringValue ?? arguments.jsonString)
+        }
+        let callTokens = calls.reduce(0) { $0 + tokenizer.count($1.name) + tokenizer.count($1.arguments) + 3 }
+        guard let text = s.text else {
+            return GeneratedChoice(index: index, content: nil, pieces: [], toolCalls: calls, finishReason: "tool_calls",
+                                   completionTokens: callTokens)
+        }
+        let cut = TextCutter.cut(text, stop: request.stop, maxTokens: request.maxTokens, tokenizer: tokenizer)
+        return GeneratedChoice(
+            index: index, content: cut.text, pieces: cut.pieces, toolCalls: calls,
+            finishReason: calls.isEmpty ? cut.finishReason : "tool_calls", stopSequence: cut.stopSequence,
+            completionTokens: cut.tokens + callTokens)
     }
 
     /// The answer text before stop sequences and caps.

@@ -9,6 +9,10 @@ public struct GenerationTicket: Sendable {
     public var maxTokens: Int?
     public var stream: Bool
     public var style: Router.ErrorStyle = .openAI
+    /// A fixture's fault and latency, which win over headers, scripts and rates.
+    public var fault: Fault?
+    public var ttftMs: Distribution?
+    public var itlMs: Distribution?
 
     public init(endpoint: String, model: String, promptTokens: Int, maxTokens: Int?, stream: Bool,
                 style: Router.ErrorStyle = .openAI) {
@@ -76,8 +80,9 @@ public final class LoadPipeline: Sendable {
         let key = (request.header("x-emulator-scope").map { $0 + "\u{0}" } ?? "") + (Router.presentedKey(request) ?? "")
         let azure = request.path.hasPrefix("/openai/")
 
-        var fault: Fault?
-        if let header = request.header("x-emulator-fault") {
+        var fault: Fault? = ticket.fault
+        if fault != nil {
+        } else if let header = request.header("x-emulator-fault") {
             guard let f = Fault.parse(header) else {
                 throw .invalidRequest("Invalid X-Emulator-Fault '\(header)': expected one of \(Fault.kindList), optionally followed by @N.",
                                       param: "X-Emulator-Fault")
@@ -142,8 +147,8 @@ public final class LoadPipeline: Sendable {
     private func makePlan(_ profile: ModelProfile, ticket: GenerationTicket, request: HTTPRequest,
                           rng: SeededRandom) -> AnswerPlan {
         var rng = rng
-        let ttft = request.header("x-emulator-ttft-ms").flatMap(Distribution.parse) ?? profile.ttftMs
-        let itl = request.header("x-emulator-itl-ms").flatMap(Distribution.parse) ?? profile.itlMs
+        let ttft = ticket.ttftMs ?? request.header("x-emulator-ttft-ms").flatMap(Distribution.parse) ?? profile.ttftMs
+        let itl = ticket.itlMs ?? request.header("x-emulator-itl-ms").flatMap(Distribution.parse) ?? profile.itlMs
         let ttftMs = ttft.sample(&rng) + profile.prefillUsPerToken * Double(ticket.promptTokens) / 1000
         var latency = LatencyPlan(ttftNanos: UInt64(ttftMs * 1e6), itl: itl, rng: SeededRandom(seed: rng.next()))
         if profile.slowdownPerRunningPercent > 0 {
@@ -276,5 +281,15 @@ public final class LoadPipeline: Sendable {
             return Array("event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":\"The server had an error while processing your request. Sorry about that!\",\"param\":null,\"sequence_number\":0}\n\n".utf8)
         }
         return Array("data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n".utf8)
+    }
+}
+
+extension GenerationTicket {
+    /// Takes a fixture's fault and latency.
+    mutating func apply(_ script: FixtureStore.Script?) {
+        guard let a = script?.answer else { return }
+        fault = a.fault ?? fault
+        ttftMs = a.ttftMs ?? ttftMs
+        itlMs = a.itlMs ?? itlMs
     }
 }

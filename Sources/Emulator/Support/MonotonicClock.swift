@@ -18,4 +18,10 @@ public enum WallClock {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int(ts.tv_sec)
     }
+
+    public static func unixMilliseconds() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
+    }
 }

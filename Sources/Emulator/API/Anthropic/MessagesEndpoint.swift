@@ -5,22 +5,30 @@ struct MessagesEndpoint: Sendable {
     let ids: IDGenerator
     let models: ModelPolicy
     let load: LoadPipeline
+    let mock: MockEngine
 
     func create(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let body = try MessagesRequest(body: request.body)
         try models.check(body.model)
         let tokenizer = tokenizers.tokenizer(forModel: body.model)
         let promptTokens = PromptTokens.chat(messages: body.chatMessages, tokenizer: tokenizer)
-        let ticket = GenerationTicket(
+        var query = FixtureQuery(endpoint: "messages", model: body.model, chatMessages: body.chatMessages,
+                                 body: request.body, request: request)
+        query.toolNames = body.tools.map(\.name)
+        let script = try mock.script(for: query)
+        var ticket = GenerationTicket(
             endpoint: "messages", model: body.model, promptTokens: promptTokens, maxTokens: body.maxTokens,
             stream: body.stream, style: .anthropic)
-        let generator = self.generator, ids = self.ids
+        ticket.apply(script)
+        let generator = self.generator, ids = self.ids, mock = self.mock
         return try load.serve(ticket, request) { plan throws(APIError) in
             var g = body.generationRequest()
+            g.scripted = script?.content
             g.outputTokens = plan.outputTokens
             let answer = try generator.answer(g, promptTokens: promptTokens, tokenizer: tokenizer)
             let builder = MessagesBuilder(id: ids.alphanumeric(prefix: "msg_01", count: 22), model: body.model, answer: answer)
             if body.stream {
+                mock.noteAnswer(request, answer.transcript, stream: true)
                 return PlannedAnswer(
                     body: .stream(MessagesStreamSource(builder: builder, latency: plan.latency, tokenizer: tokenizer)),
                     completionTokens: answer.completionTokens)

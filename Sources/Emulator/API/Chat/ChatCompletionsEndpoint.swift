@@ -5,22 +5,31 @@ struct ChatCompletionsEndpoint: Sendable {
     let ids: IDGenerator
     let models: ModelPolicy
     let load: LoadPipeline
+    let mock: MockEngine
 
     func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let chat = try ChatRequest(body: request.body)
         try models.check(chat.model)
-        let (generation, legacy) = try chat.generationRequest(settings: generator.settings)
+        var (generation, legacy) = try chat.generationRequest(settings: generator.settings)
+        var query = FixtureQuery(endpoint: "chat", model: chat.model, chatMessages: chat.messages, body: request.body,
+                                 request: request)
+        query.toolNames = generation.tools.map(\.name)
+        query.responseFormatType = chat.responseFormat?["type"]?.stringValue
+        query.responseFormatName = chat.responseFormat?["json_schema"]?["name"]?.stringValue
+        let script = try mock.script(for: query)
+        generation.scripted = script?.content
         let tokenizer = tokenizers.tokenizer(forModel: chat.model)
         let promptTokens = PromptCounter.chat(messages: chat.messages, tools: chat.tools, tokenizer: tokenizer)
-        let ticket = GenerationTicket(
+        var ticket = GenerationTicket(
             endpoint: "chat", model: chat.model, promptTokens: promptTokens, maxTokens: chat.maxTokens.map { $0 * chat.n },
             stream: chat.stream)
-        let generator = self.generator, ids = self.ids
+        ticket.apply(script)
+        let generator = self.generator, ids = self.ids, mock = self.mock, prepared = generation, isLegacy = legacy
         return try load.serve(ticket, request) { plan throws(APIError) in
-            var g = generation
+            var g = prepared
             g.outputTokens = plan.outputTokens
             var answer = try generator.answer(g, promptTokens: promptTokens, tokenizer: tokenizer)
-            if legacy {
+            if isLegacy {
                 for i in answer.choices.indices where !answer.choices[i].toolCalls.isEmpty {
                     answer.choices[i].legacyFunctionCall = true
                     answer.choices[i].finishReason = "function_call"
@@ -31,6 +40,7 @@ struct ChatCompletionsEndpoint: Sendable {
                 model: chat.model, fingerprint: Fingerprint.of(model: chat.model), includeUsage: chat.includeUsage)
             let longest = answer.choices.map(\.completionTokens).max() ?? 0
             if chat.stream {
+                mock.noteAnswer(request, answer.transcript, stream: true)
                 let source = ChatStreamSource(writer: writer, answer: answer, latency: plan.latency, tokenizer: tokenizer)
                 return PlannedAnswer(body: .stream(source), completionTokens: answer.completionTokens, pacedTokens: longest)
             }

@@ -6,10 +6,16 @@ struct CompletionsEndpoint: Sendable {
     let ids: IDGenerator
     let models: ModelPolicy
     let load: LoadPipeline
+    var mock: MockEngine?
 
     func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let completion = try CompletionsRequest(body: request.body)
         try models.check(completion.model)
+        let query = FixtureQuery(
+            endpoint: "completions", model: completion.model,
+            chatMessages: completion.prompts.map { ["role": "user", "content": .string($0.text)] }, body: request.body,
+            request: request)
+        let script = try mock?.script(for: query)
         let tokenizer = tokenizers.tokenizer(forModel: completion.model)
         let promptTokens = completion.prompts.reduce(0) { total, prompt in
             switch prompt {
@@ -17,12 +23,14 @@ struct CompletionsEndpoint: Sendable {
             case .tokens(let tokens): return total + tokens.count
             }
         }
-        let ticket = GenerationTicket(
+        var ticket = GenerationTicket(
             endpoint: "completions", model: completion.model, promptTokens: promptTokens,
             maxTokens: completion.maxTokens * completion.bestOf * completion.prompts.count, stream: completion.stream)
+        ticket.apply(script)
         let ids = self.ids
         return try load.serve(ticket, request) { [self] plan throws(APIError) in
-            let answer = try self.answer(completion, tokenizer: tokenizer, outputTokens: plan.outputTokens)
+            let answer = try self.answer(completion, tokenizer: tokenizer, outputTokens: plan.outputTokens,
+                                         scripted: script?.content)
             let writer = CompletionsWriter(
                 id: ids.alphanumeric(prefix: "cmpl-", count: 29), created: WallClock.unixSeconds(),
                 model: completion.model, fingerprint: Fingerprint.of(model: completion.model))
@@ -38,8 +46,8 @@ struct CompletionsEndpoint: Sendable {
     }
 
     /// The choices for every prompt: `n` per prompt, indexed prompt by prompt.
-    func answer(_ request: CompletionsRequest, tokenizer: any Tokenizer, outputTokens: ClosedRange<Int>? = nil)
-        throws(APIError) -> CompletionAnswer
+    func answer(_ request: CompletionsRequest, tokenizer: any Tokenizer, outputTokens: ClosedRange<Int>? = nil,
+                scripted: GenerationRequest.Scripted? = nil) throws(APIError) -> CompletionAnswer
     {
         var choices: [CompletionAnswer.Choice] = []
         var promptTokens = 0
@@ -58,6 +66,7 @@ struct CompletionsEndpoint: Sendable {
             g.topLogprobs = request.logprobs ?? 0
             g.seedSalt = "completion\u{1}\(p)"
             g.outputTokens = outputTokens
+            g.scripted = scripted.map { GenerationRequest.Scripted(text: $0.text ?? "", toolCalls: []) }
             let generated = try generator.answer(g, promptTokens: 0, tokenizer: tokenizer)
             completionTokens += generated.choices.reduce(0) { $0 + $1.completionTokens }
             for (k, c) in generated.choices.prefix(request.n).enumerated() {

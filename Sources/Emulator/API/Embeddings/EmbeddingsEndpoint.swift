@@ -27,14 +27,41 @@ struct EmbeddingsEndpoint: Sendable {
     }
 
     /// Answers through the load model: latency (the time to first token), rate limits, faults.
-    func handle(_ request: HTTPRequest, models: ModelPolicy, load: LoadPipeline) throws(APIError) -> HTTPResponse {
+    func handle(_ request: HTTPRequest, models: ModelPolicy, load: LoadPipeline, mock: MockEngine) throws(APIError)
+        -> HTTPResponse
+    {
         let (parsed, promptTokens) = try prepare(body: request.body)
         try models.check(parsed.model)
-        let ticket = GenerationTicket(endpoint: "embeddings", model: parsed.model, promptTokens: promptTokens,
-                                      maxTokens: 0, stream: false)
-        return try load.serve(ticket, request) { [self] _ throws(APIError) in
-            PlannedAnswer(body: .json(render(parsed, promptTokens: promptTokens)), completionTokens: 0, pacedTokens: 1)
+        let texts = parsed.inputs.map { input -> String in
+            if case .text(let t) = input { return t }
+            return ""
         }
+        let query = FixtureQuery(
+            endpoint: "embeddings", model: parsed.model,
+            chatMessages: texts.map { ["role": "user", "content": .string($0)] }, body: request.body, request: request)
+        let script = try mock.script(for: query)
+        var ticket = GenerationTicket(endpoint: "embeddings", model: parsed.model, promptTokens: promptTokens,
+                                      maxTokens: 0, stream: false)
+        ticket.apply(script)
+        let vector = script?.answer.embedding
+        return try load.serve(ticket, request) { [self] _ throws(APIError) in
+            let body = vector.map { EmbeddingsEndpoint.scripted($0, count: parsed.inputs.count, model: parsed.model,
+                                                                promptTokens: promptTokens) }
+                ?? render(parsed, promptTokens: promptTokens)
+            return PlannedAnswer(body: .json(body), completionTokens: 0, pacedTokens: 1)
+        }
+    }
+
+    /// The same scripted vector for every input.
+    static func scripted(_ vector: [Double], count: Int, model: String, promptTokens: Int) -> [UInt8] {
+        let data: [JSONValue] = (0..<count).map { i in
+            ["object": "embedding", "index": .number(Double(i)), "embedding": .array(vector.map { .number($0) })]
+        }
+        let body: JSONValue = [
+            "object": "list", "data": .array(data), "model": .string(model),
+            "usage": ["prompt_tokens": .number(Double(promptTokens)), "total_tokens": .number(Double(promptTokens))],
+        ]
+        return body.jsonBytes
     }
 
     /// The answer body to a request body.

@@ -6,6 +6,7 @@ struct ResponsesEndpoint: Sendable {
     let store: ResponseStore
     let models: ModelPolicy
     let load: LoadPipeline
+    let mock: MockEngine
 
     func create(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let body = try ResponsesRequest(body: request.body, ids: ids)
@@ -27,11 +28,19 @@ struct ResponsesEndpoint: Sendable {
         generation.format = body.format
         generation.reasoningEffort = body.reasoningEffort
         generation.seedSalt = String(conversation.count)
+        var query = FixtureQuery(endpoint: "responses", model: body.model, chatMessages: conversation, body: request.body,
+                                 request: request)
+        query.toolNames = body.functionTools.map(\.name)
+        query.responseFormatType = body.textFormat["type"]?.stringValue
+        query.responseFormatName = body.textFormat["name"]?.stringValue
+        let script = try mock.script(for: query)
+        generation.scripted = script?.content
         let promptTokens = PromptCounter.chat(messages: conversation, tools: body.tools, tokenizer: tokenizer)
-        let ticket = GenerationTicket(
+        var ticket = GenerationTicket(
             endpoint: "responses", model: body.model, promptTokens: promptTokens, maxTokens: body.maxOutputTokens,
             stream: body.stream)
-        let generator = self.generator, ids = self.ids, store = self.store
+        ticket.apply(script)
+        let generator = self.generator, ids = self.ids, store = self.store, mock = self.mock
         let (prepared, history) = (generation, conversation)
         return try load.serve(ticket, request) { plan throws(APIError) in
             var g = prepared
@@ -42,6 +51,7 @@ struct ResponsesEndpoint: Sendable {
                 answer: answer, reasoning: generator.settings.isReasoningModel(body.model), ids: ids)
             if body.store { ResponsesEndpoint.keep(builder, conversation: history, inputItems: body.inputItems, in: store) }
             if body.stream {
+                mock.noteAnswer(request, answer.transcript, stream: true)
                 return PlannedAnswer(
                     body: .stream(ResponsesStreamSource(builder: builder, latency: plan.latency, tokenizer: tokenizer)),
                     completionTokens: answer.completionTokens)
