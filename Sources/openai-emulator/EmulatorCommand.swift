@@ -26,7 +26,9 @@ struct EmulatorCommand: ParsableCommand {
             arguments: Array(CommandLine.arguments.dropFirst()), environment: EnvironmentArguments.current(),
             specs: EmulatorOptions.environmentSpecs)
         do {
-            var command = try parseAsRoot(arguments)
+            let withFile = try EnvironmentArguments.mergeConfigFile(
+                arguments: arguments, specs: EmulatorOptions.environmentSpecs, load: ConfigFile.load)
+            var command = try parseAsRoot(withFile)
             try command.run()
         } catch {
             exit(withError: error)
@@ -36,7 +38,7 @@ struct EmulatorCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.configuration()
         let logger = LogSetup.bootstrap(level: options.logLevel, format: options.logFormat)
-        SignalWaiter.blockShutdownSignals()
+        SignalWaiter.blockHandledSignals()
         let app = try EmulatorApp(configuration: configuration, logger: logger)
         let port: Int
         do {
@@ -48,9 +50,29 @@ struct EmulatorCommand: ParsableCommand {
         LogSetup.announce(
             format: options.logFormat, host: configuration.server.host, port: port,
             threads: configuration.server.threads, version: EmulatorConfiguration.version)
-        let signal = SignalWaiter.waitForShutdown()
-        logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_s": "\(configuration.shutdownGraceSeconds)"])
-        app.shutdown()
+        while true {
+            switch SignalWaiter.next() {
+            case .hangUp:
+                do {
+                    try app.reload()
+                    logger.info("reloaded the config and fixtures files")
+                } catch {
+                    logger.error("reload failed; keeping the previous settings", metadata: ["error": "\(error)"])
+                }
+                continue
+            case .interrupt:
+                logger.info("shutting down (SIGINT)", metadata: ["grace_s": "\(configuration.shutdownGraceSeconds)"])
+                app.shutdown()
+            case .terminate:
+                logger.info("draining (SIGTERM): /ready answers 503", metadata: [
+                    "drain_delay_s": "\(options.drainDelay)", "grace_s": "\(configuration.shutdownGraceSeconds)",
+                ])
+                app.readiness.set(false)
+                if options.drainDelay > 0 { usleep(UInt32(min(options.drainDelay, 3600) * 1_000_000)) }
+                app.shutdown()
+            }
+            break
+        }
         logger.info("stopped")
     }
 }

@@ -128,6 +128,9 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Seconds that open streams may take to finish on shutdown.")
     var shutdownGrace: Double = 10
 
+    @Option(help: "Seconds after SIGTERM during which /ready answers 503 but requests are still served (SIGINT skips it).")
+    var drainDelay: Double = 5
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -167,6 +170,7 @@ struct EmulatorOptions: ParsableArguments {
         }
         if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1.") }
         guard responseStoreSize >= 0 else { throw ValidationError("--response-store-size cannot be negative.") }
+        guard drainDelay >= 0 else { throw ValidationError("--drain-delay cannot be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace cannot be negative.") }
         guard TokenRange.parse(outputTokens) != nil else {
             throw ValidationError("--output-tokens must be N or MIN-MAX with 0 <= MIN <= MAX, got '\(outputTokens)'.")
@@ -234,7 +238,7 @@ struct EmulatorOptions: ParsableArguments {
         .init("quota-exhausted", isFlag: true), .init("fault-rate"), .init("fault-script", list: true),
         .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("no-admin", isFlag: true),
         .init("fixtures"), .init("fixtures-strict", isFlag: true), .init("journal-size"), .init("journal-body-bytes"),
-        .init("scope-by-key", isFlag: true), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("log-level"),
+        .init("scope-by-key", isFlag: true), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("drain-delay"), .init("log-level"),
         .init("log-format"), .init("verbose", isFlag: true),
     ]
 }

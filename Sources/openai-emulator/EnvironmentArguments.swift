@@ -1,3 +1,5 @@
+import Emulator
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +19,37 @@ enum EnvironmentArguments {
             self.isFlag = isFlag
             self.list = list
         }
+    }
+
+    /// Adds options from the config file's top-level keys (`port: 8383`, `api_key: [a, b]`,
+    /// `fixtures: /config/fixtures.yaml`) for options given neither as flags nor in the environment.
+    static func mergeConfigFile(arguments: [String], specs: [Spec], load: (String) throws -> JSONValue) throws -> [String] {
+        guard let i = arguments.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) else { return arguments }
+        let path = arguments[i].hasPrefix("--config=") ? String(arguments[i].dropFirst(9))
+            : (i + 1 < arguments.count ? arguments[i + 1] : "")
+        guard !path.isEmpty else { return arguments }
+        let file = try load(path)
+        var out = arguments
+        let given = Set(arguments.compactMap { a -> String? in
+            a.hasPrefix("--") ? String(a.dropFirst(2).prefix { $0 != "=" }) : nil
+        })
+        var seen = Set<String>()
+        for spec in specs where !given.contains(spec.option) && !seen.contains(spec.option) {
+            let key = spec.option.replacingHyphens()
+            guard let value = file[key] ?? file[spec.option] ?? (spec.list ? file[key + "s"] : nil) else { continue }
+            seen.insert(spec.option)
+            let items = value.arrayValue ?? [value]
+            for item in items {
+                if spec.isFlag {
+                    if item.boolValue == true { out.append("--" + spec.option) }
+                } else if !item.isNull {
+                    out.append("--" + spec.option)
+                    out.append(item.stringValue ?? item.doubleValue.map { $0.rounded() == $0 ? String(Int64($0)) : String($0) } ?? item.jsonString)
+                }
+                if !spec.list { break }
+            }
+        }
+        return out
     }
 
     static func current() -> [String: String] {
