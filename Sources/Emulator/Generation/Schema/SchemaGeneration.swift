@@ -45,7 +45,7 @@ struct SchemaGeneration {
         let types = Self.allowedTypes(schema)
         if case .array(let options)? = schema["enum"] { return pickEnum(options, types: types, schema: schema) }
         var result = JSONValue.null
-        for _ in 0..<3 {
+        for _ in 0..<16 {
             result = typed(schema, types: types, depth: depth, hint: hint)
             guard let forbidden = schema["not"], quickMatch(result, forbidden) else { return result }
         }
