@@ -125,6 +125,15 @@ struct EmulatorOptions: ParsableArguments {
     @Flag(help: "Use the API key as the scope when no X-Emulator-Scope header is sent.")
     var scopeByKey = false
 
+    @Option(help: "Forward API requests unchanged to this OpenAI-compatible base URL (e.g. https://api.openai.com).")
+    var proxyTo: String?
+
+    @Option(help: "With --proxy-to: write each exchange to this file as a fixture that replays it.")
+    var record: String?
+
+    @Option(help: "Serve the exchanges recorded in this file (a fixtures file).")
+    var replay: String?
+
     @Option(help: "Seconds that open streams may take to finish on shutdown.")
     var shutdownGrace: Double = 10
 
@@ -165,6 +174,8 @@ struct EmulatorOptions: ParsableArguments {
         for rule in faultRules where FaultRule.parse(rule) == nil {
             throw ValidationError("--fault-script rule '\(rule)' is not 'first N KIND', 'every N KIND' or 'As-Bs KIND'.")
         }
+        if record != nil && proxyTo == nil { throw ValidationError("--record needs --proxy-to.") }
+        if replay != nil && fixtures != nil { throw ValidationError("--replay and --fixtures both name a fixtures file; give one.") }
         guard journalSize >= 1, journalBodyBytes >= 0 else {
             throw ValidationError("--journal-size must be at least 1 and --journal-body-bytes at least 0.")
         }
@@ -221,6 +232,9 @@ struct EmulatorOptions: ParsableArguments {
         c.journalSize = journalSize
         c.journalBodyBytes = journalBodyBytes
         c.scopeByKey = scopeByKey
+        c.proxyTo = proxyTo
+        c.recordFile = record
+        if let replay { c.fixturesFile = replay }
         c.shutdownGraceSeconds = shutdownGrace
         c.verbose = verbose
         return c
@@ -238,7 +252,7 @@ struct EmulatorOptions: ParsableArguments {
         .init("quota-exhausted", isFlag: true), .init("fault-rate"), .init("fault-script", list: true),
         .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("no-admin", isFlag: true),
         .init("fixtures"), .init("fixtures-strict", isFlag: true), .init("journal-size"), .init("journal-body-bytes"),
-        .init("scope-by-key", isFlag: true), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("drain-delay"), .init("log-level"),
+        .init("scope-by-key", isFlag: true), .init("proxy-to"), .init("record"), .init("replay"), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("drain-delay"), .init("log-level"),
         .init("log-format"), .init("verbose", isFlag: true),
     ]
 }

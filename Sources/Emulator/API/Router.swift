@@ -35,9 +35,12 @@ public struct Router: HTTPHandler {
     private let verbose: Bool
     /// Records API requests in the journal when set.
     private let mock: MockEngine?
+    /// Forwards API requests upstream when set.
+    let proxy: UpstreamProxy?
 
-    public init(apiKeys: [String], adminKey: String? = nil, logger: Logger, verbose: Bool = false,
-                mock: MockEngine? = nil) {
+    init(apiKeys: [String], adminKey: String? = nil, logger: Logger, verbose: Bool = false,
+         mock: MockEngine? = nil, proxy: UpstreamProxy? = nil) {
+        self.proxy = proxy
         self.apiKeys = Set(apiKeys)
         self.adminKey = adminKey
         self.mock = mock
@@ -61,7 +64,7 @@ public struct Router: HTTPHandler {
         }
         let journaled = mock != nil && request.method != "OPTIONS" && MockEngine.isAPIPath(request.path)
         if journaled, let mock { mock.journal.begin(request, scope: mock.scope(of: request)) }
-        let response = route(request)
+        let response = journaled && proxy != nil ? proxy!.forward(request) : route(request)
         if journaled, let mock, case .bytes(let b) = response.body {
             let answer = b.count <= mock.journal.bodyCap ? (try? JSONParser.parse(b)) : nil
             mock.journal.annotate(request.id) { e in

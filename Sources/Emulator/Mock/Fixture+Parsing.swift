@@ -138,8 +138,9 @@ extension FixtureAnswer {
             a.itlMs = try LoadSettings.distribution(l, "itl_ms")
         }
         a.finishReason = try p.string("finish_reason")
+        if let raw = p.value("raw") { a.raw = try RawAnswer.parse(raw, path: "\(path).raw") }
         guard a.text != nil || !a.toolCalls.isEmpty || a.json != nil || a.error != nil || a.fault != nil
-            || a.embedding != nil || a.ttftMs != nil || a.itlMs != nil
+            || a.embedding != nil || a.ttftMs != nil || a.itlMs != nil || a.raw != nil
         else {
             throw .invalidRequest("'\(path)' says nothing to answer: give text, tool_calls, json, error, fault, embedding or latency.",
                                   param: path)

@@ -54,4 +54,6 @@ struct FixtureAnswer: Sendable {
     var ttftMs: Distribution?
     var itlMs: Distribution?
     var finishReason: String?
+    /// A recorded answer, replayed byte for byte.
+    var raw: RawAnswer?
 }

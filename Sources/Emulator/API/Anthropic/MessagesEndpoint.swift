@@ -16,6 +16,7 @@ struct MessagesEndpoint: Sendable {
                                  body: request.body, request: request)
         query.toolNames = body.tools.map(\.name)
         let script = try mock.script(for: query)
+        if let raw = script?.answer.raw { return raw.response(request) }
         var ticket = GenerationTicket(
             endpoint: "messages", model: body.model, promptTokens: promptTokens, maxTokens: body.maxTokens,
             stream: body.stream, style: .anthropic)

@@ -17,6 +17,7 @@ struct ChatCompletionsEndpoint: Sendable {
         query.responseFormatType = chat.responseFormat?["type"]?.stringValue
         query.responseFormatName = chat.responseFormat?["json_schema"]?["name"]?.stringValue
         let script = try mock.script(for: query)
+        if let raw = script?.answer.raw { return raw.response(request) }
         generation.scripted = script?.content
         let tokenizer = tokenizers.tokenizer(forModel: chat.model)
         let promptTokens = PromptCounter.chat(messages: chat.messages, tools: chat.tools, tokenizer: tokenizer)

@@ -16,6 +16,7 @@ struct CompletionsEndpoint: Sendable {
             chatMessages: completion.prompts.map { ["role": "user", "content": .string($0.text)] }, body: request.body,
             request: request)
         let script = try mock?.script(for: query)
+        if let raw = script?.answer.raw { return raw.response(request) }
         let tokenizer = tokenizers.tokenizer(forModel: completion.model)
         let promptTokens = completion.prompts.reduce(0) { total, prompt in
             switch prompt {

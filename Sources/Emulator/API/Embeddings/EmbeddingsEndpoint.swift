@@ -40,6 +40,7 @@ struct EmbeddingsEndpoint: Sendable {
             endpoint: "embeddings", model: parsed.model,
             chatMessages: texts.map { ["role": "user", "content": .string($0)] }, body: request.body, request: request)
         let script = try mock.script(for: query)
+        if let raw = script?.answer.raw { return raw.response(request) }
         var ticket = GenerationTicket(endpoint: "embeddings", model: parsed.model, promptTokens: promptTokens,
                                       maxTokens: 0, stream: false)
         ticket.apply(script)

@@ -34,6 +34,7 @@ struct ResponsesEndpoint: Sendable {
         query.responseFormatType = body.textFormat["type"]?.stringValue
         query.responseFormatName = body.textFormat["name"]?.stringValue
         let script = try mock.script(for: query)
+        if let raw = script?.answer.raw { return raw.response(request) }
         generation.scripted = script?.content
         let promptTokens = PromptCounter.chat(messages: conversation, tools: body.tools, tokenizer: tokenizer)
         var ticket = GenerationTicket(
