@@ -89,7 +89,13 @@ def test_stream_content_and_usage_equal_the_non_stream_answer(start_server, text
     chunks = chunks_of(sse_data(r.body))
     assert content_of(chunks) == plain.choices[0].message.content == text
     content_chunks = [c for c in chunks if c["choices"] and c["choices"][0]["delta"].get("content")]
-    assert len(content_chunks) == plain.usage.completion_tokens
+    if text.isascii():
+        assert len(content_chunks) == plain.usage.completion_tokens, "one chunk per token"
+    else:
+        # A token boundary inside a character (emoji, some CJK) is not a chunk boundary: a chunk never
+        # carries half a character, so it may span several tokens.
+        assert 0 < len(content_chunks) <= plain.usage.completion_tokens
+        assert all(c["choices"][0]["delta"]["content"].encode("utf-8") for c in content_chunks)
     assert chunks[-1]["usage"]["prompt_tokens"] == plain.usage.prompt_tokens
     assert chunks[-1]["usage"]["completion_tokens"] == plain.usage.completion_tokens
 
@@ -177,4 +183,7 @@ def test_paced_streams_run_side_by_side(start_server):
         results = list(pool.map(one, range(20)))
     for took, body in results:
         assert content_of(chunks_of(sse_data(body))) == TEN_TOKENS
-        assert took < 2.5, f"a stream took {took:.2f} s"
+    # One stream takes about 0.45 s; served one after another, twenty would take about 9 s. The bound is
+    # loose because two cores also run twenty client threads.
+    slowest = max(took for took, _ in results)
+    assert slowest < 6.0, f"the slowest of 20 parallel streams took {slowest:.2f} s"
