@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes proxied exchanges as fixtures (`--record FILE`): each matches the request's path,
 /// model, last user message and turn, and answers with the recorded bytes and stream timing.
 final class Recorder: Sendable {
@@ -41,10 +45,7 @@ final class Recorder: Sendable {
         let document: JSONValue = ["fixtures": .array(all)]
         let temporary = path + ".tmp"
         if FileManager.default.createFile(atPath: temporary, contents: Data(document.jsonBytes)) {
-            _ = try? FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
-            if !FileManager.default.fileExists(atPath: path) {
-                try? FileManager.default.moveItem(atPath: temporary, toPath: path)
-            }
+            _ = rename(temporary, path)
         }
     }
 }
