@@ -413,7 +413,7 @@ class Server:
     """The emulator binary on an ephemeral loopback port."""
 
     def __init__(self, binary, extra):
-        self.proc = subprocess.Popen([binary, "--port", "0", "--host", "127.0.0.1", *extra],
+        self.proc = subprocess.Popen([binary, "--port", "0", "--host", "127.0.0.1", "--log-level", "warning", *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.port = None
         deadline = time.time() + 30
