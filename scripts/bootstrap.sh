@@ -47,6 +47,10 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if ! { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libmicrohttpd; }; then
   dpkg -s libmicrohttpd-dev >/dev/null 2>&1 || missing+=(libmicrohttpd-dev)
 fi
+# The upstream proxy (--proxy-to) uses URLSession, which loads libcurl at run time.
+if ! ldconfig -p 2>/dev/null | grep -q 'libcurl\.so\.4'; then
+  dpkg -s libcurl4 >/dev/null 2>&1 || missing+=(libcurl4)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
@@ -75,3 +79,6 @@ if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ" >&2
   echo "$want" >"$STAMP"
 fi
+# The pytest helper package of this repository (editable, so changes apply at once).
+"$VENV/bin/python" -c 'import openai_emulator_testing' 2>/dev/null \
+  || "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT/clients/python" >&2

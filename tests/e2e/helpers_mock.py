@@ -12,6 +12,10 @@ import httpx
 
 from support import MODEL
 
+# One shared client: creating an httpx client loads a TLS context (~50 ms here), which would dwarf the
+# latencies these tests measure. httpx clients are safe to share between threads.
+HTTP = httpx.Client(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+
 
 def api(emu, method: str, path: str, *, scope: str | None = None, admin_key: str | None = None,
         timeout: float = 15.0, **kwargs) -> httpx.Response:
@@ -20,7 +24,7 @@ def api(emu, method: str, path: str, *, scope: str | None = None, admin_key: str
         headers["X-Emulator-Scope"] = scope
     if admin_key is not None:
         headers["X-Admin-Key"] = admin_key
-    return httpx.request(method, emu.base + path, headers=headers, timeout=timeout, **kwargs)
+    return HTTP.request(method, emu.base + path, headers=headers, timeout=timeout, **kwargs)
 
 
 def add_fixture(emu, rule, *, scope: str | None = None) -> list[dict]:
@@ -53,7 +57,7 @@ def stream_times(emu, *, headers=None, text: str = "Say hello.", model: str = MO
     arrivals: list[float] = []
     chunks: list[dict] = []
     t0 = time.perf_counter()
-    with httpx.stream("POST", emu.v1 + "/chat/completions", json=body, headers=h, timeout=timeout) as r:
+    with HTTP.stream("POST", emu.v1 + "/chat/completions", json=body, headers=h, timeout=timeout) as r:
         assert r.status_code == 200, r.read()
         for line in r.iter_lines():
             if not line.startswith("data: ") or line == "data: [DONE]":
@@ -134,7 +138,7 @@ class Metrics:
 
 
 def metrics(emu) -> Metrics:
-    r = httpx.get(emu.base + "/metrics", timeout=10)
+    r = HTTP.get(emu.base + "/metrics", timeout=10)
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/plain")
     return Metrics(r.text)

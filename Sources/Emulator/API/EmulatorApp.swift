@@ -7,6 +7,8 @@ public final class EmulatorApp: Sendable {
     public let server: HTTPServer
     public let load: LoadPipeline
     public let mock: MockEngine
+    /// The load settings given by flags alone; a reload applies the config file on top of them again.
+    private let flagSettings: LoadSettings
     /// False until listening, and again while draining: what `GET /ready` reports.
     public let readiness: Readiness
     let router: Router
@@ -14,6 +16,7 @@ public final class EmulatorApp: Sendable {
     /// - Throws: when a tokenizer, models or config file cannot be read or is invalid.
     public init(configuration: EmulatorConfiguration, logger: Logger) throws {
         var c = configuration
+        flagSettings = configuration.load
         if let file = c.configFile {
             let json = try ConfigFile.load(file)
             let applied = Result { () throws(APIError) in try c.load.apply(json) }
@@ -51,10 +54,11 @@ public final class EmulatorApp: Sendable {
         try mock.fixtures.reload()
         if let file = configuration.configFile {
             let json = try ConfigFile.load(file)
-            var settings = configuration.load
+            var settings = flagSettings
             let applied = Result { () throws(APIError) in try settings.apply(json) }
             if case .failure(let error) = applied { throw ConfigurationError.invalid(file, error.message) }
             try? load.settings.update { (s: inout LoadSettings) throws(APIError) in s = settings }
+            try? load.configured.update { (s: inout LoadSettings) throws(APIError) in s = settings }
         }
     }
 
@@ -126,7 +130,7 @@ public final class EmulatorApp: Sendable {
         }
         if c.adminEnabled {
             AdminRoutes.add(to: &router, load: load)
-            MockRoutes.add(to: &router, mock: mock, load: load, initial: c.load, ids: ids)
+            MockRoutes.add(to: &router, mock: mock, load: load, ids: ids)
         }
         return router
     }

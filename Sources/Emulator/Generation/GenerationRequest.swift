@@ -50,6 +50,8 @@ public struct GenerationRequest: Sendable {
     public struct Scripted: Sendable {
         public var text: String?
         public var toolCalls: [(name: String, arguments: JSONValue?)]
+        /// Overrides the finish reason the answer would have.
+        public var finishReason: String? = nil
     }
 
     public var scripted: Scripted?

@@ -82,15 +82,15 @@ public struct Generator: Sendable {
                 arguments: arguments.stringValue ?? arguments.jsonString)
         }
         let callTokens = calls.reduce(0) { $0 + tokenizer.count($1.name) + tokenizer.count($1.arguments) + 3 }
-        guard let text = s.text else {
-            return GeneratedChoice(index: index, content: nil, pieces: [], toolCalls: calls, finishReason: "tool_calls",
-                                   completionTokens: callTokens)
+        guard let text = s.text ?? (calls.isEmpty ? settings.responseText : nil) else {
+            return GeneratedChoice(index: index, content: nil, pieces: [], toolCalls: calls,
+                                   finishReason: s.finishReason ?? "tool_calls", completionTokens: callTokens)
         }
         let cut = TextCutter.cut(text, stop: request.stop, maxTokens: request.maxTokens, tokenizer: tokenizer)
         return GeneratedChoice(
             index: index, content: cut.text, pieces: cut.pieces, toolCalls: calls,
-            finishReason: calls.isEmpty ? cut.finishReason : "tool_calls", stopSequence: cut.stopSequence,
-            completionTokens: cut.tokens + callTokens)
+            finishReason: s.finishReason ?? (calls.isEmpty ? cut.finishReason : "tool_calls"),
+            stopSequence: cut.stopSequence, completionTokens: cut.tokens + callTokens)
     }
 
     /// The answer text before stop sequences and caps.

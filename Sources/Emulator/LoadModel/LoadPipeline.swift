@@ -54,6 +54,8 @@ public struct PlannedAnswer: Sendable {
 /// queueing, latency sampling, and metrics as delivered.
 public final class LoadPipeline: Sendable {
     public let settings: LoadSettingsBox
+    /// The settings as configured by flags and the config file (what reset restores).
+    public let configured: LoadSettingsBox
     public let gate = CapacityGate()
     public let limiter = RateLimiter()
     public let script = FaultScriptCounter()
@@ -63,6 +65,7 @@ public final class LoadPipeline: Sendable {
 
     public init(settings: LoadSettings, vllmMetrics: Bool, ids: IDGenerator) {
         self.settings = LoadSettingsBox(settings)
+        self.configured = LoadSettingsBox(settings)
         self.metrics = EmulatorMetrics(vllm: vllmMetrics, gate: gate)
         self.ids = ids
     }
@@ -72,6 +75,19 @@ public final class LoadPipeline: Sendable {
     /// Answers a generation request through the load model.
     /// - Throws: `APIError` for rate limits, quota and overload, rendered by the router.
     public func serve(_ ticket: GenerationTicket, _ request: HTTPRequest, answer: @escaping Answer) throws(APIError)
+        -> HTTPResponse
+    {
+        do {
+            return try admit(ticket, request, answer: answer)
+        } catch {
+            // Refusals (rate limits, quota, overload, injected status faults) count like any answer.
+            metrics.requestFinished(endpoint: ticket.endpoint, model: ticket.model, status: error.status,
+                                    seconds: Double(MonotonicClock.now() &- request.receivedAt) / 1e9)
+            throw error
+        }
+    }
+
+    private func admit(_ ticket: GenerationTicket, _ request: HTTPRequest, answer: @escaping Answer) throws(APIError)
         -> HTTPResponse
     {
         let s = settings.value
@@ -96,11 +112,18 @@ public final class LoadPipeline: Sendable {
             metrics.rejected("insufficient_quota")
             throw APIError(status: 429, type: "insufficient_quota",
                            message: "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
-                           param: nil, code: "insufficient_quota")
+                           param: nil, code: "insufficient_quota", headers: [("x-should-retry", "false")])
         }
         if let f = fault, !f.kind.isMidStream {
             metrics.fault(f.kind)
-            if let early = try earlyFault(f, ticket: ticket, request: request, settings: s) { return early }
+            if var early = try earlyFault(f, ticket: ticket, request: request, settings: s) {
+                let metrics = self.metrics
+                early.onFinish = { finished in
+                    metrics.requestFinished(endpoint: ticket.endpoint, model: ticket.model, status: finished.status,
+                                            seconds: Double(finished.finishedAt &- finished.receivedAt) / 1e9)
+                }
+                return early
+            }
         }
 
         let estimatedOutput = ticket.maxTokens ?? Int(profile.outputTokens?.mean ?? 16)

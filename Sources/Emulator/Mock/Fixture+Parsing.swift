@@ -110,7 +110,7 @@ extension FixtureAnswer {
                 }
                 var arguments = call["arguments"] ?? call["function"]?["arguments"]
                 if let text = arguments?.stringValue {
-                    arguments = text == "generate" ? nil : ((try? JSONParser.parse(text)) ?? .string(text))
+                    arguments = text == "generate" ? JSONValue?.none : ((try? JSONParser.parse(text)) ?? .string(text))
                 }
                 a.toolCalls.append((name, arguments))
             }

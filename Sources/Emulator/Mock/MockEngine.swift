@@ -48,8 +48,9 @@ extension FixtureStore.Script {
     /// The scripted content for the generator.
     var content: GenerationRequest.Scripted? {
         let a = answer
-        guard a.text != nil || a.json != nil || !a.toolCalls.isEmpty else { return nil }
-        return GenerationRequest.Scripted(text: a.text ?? a.json?.jsonString, toolCalls: a.toolCalls)
+        guard a.text != nil || a.json != nil || !a.toolCalls.isEmpty || a.finishReason != nil else { return nil }
+        return GenerationRequest.Scripted(text: a.text ?? a.json?.jsonString, toolCalls: a.toolCalls,
+                                          finishReason: a.finishReason)
     }
 }
 

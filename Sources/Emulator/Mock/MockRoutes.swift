@@ -3,7 +3,7 @@ import Dispatch
 /// The test-suite API under `/_emulator/`: fixtures, the request journal, verification,
 /// scopes and reset. Every call acts on the caller's scope (`X-Emulator-Scope`).
 enum MockRoutes {
-    static func add(to router: inout Router, mock: MockEngine, load: LoadPipeline, initial: LoadSettings, ids: IDGenerator) {
+    static func add(to router: inout Router, mock: MockEngine, load: LoadPipeline, ids: IDGenerator) {
         router.add("POST", "/_emulator/fixtures", auth: .admin) { request, _ throws(APIError) in
             guard let value = try? JSONParser.parse(request.body) else { throw .notJSON("the fixtures body is not JSON") }
             let added = mock.fixtures.add(try Fixture.parseList(value, source: "runtime", ids: ids), scope: mock.scope(of: request))
@@ -50,7 +50,8 @@ enum MockRoutes {
             mock.journal.clear()
             load.limiter.reset()
             load.script.reset()
-            try? load.settings.update { (s: inout LoadSettings) throws(APIError) in s = initial }
+            let configured = load.configured.value
+            try? load.settings.update { (s: inout LoadSettings) throws(APIError) in s = configured }
             return ResponseFactory.json(200, Array(#"{"reset":true}"#.utf8), request: request)
         }
     }

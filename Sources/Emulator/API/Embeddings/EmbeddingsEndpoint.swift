@@ -47,16 +47,24 @@ struct EmbeddingsEndpoint: Sendable {
         let vector = script?.answer.embedding
         return try load.serve(ticket, request) { [self] _ throws(APIError) in
             let body = vector.map { EmbeddingsEndpoint.scripted($0, count: parsed.inputs.count, model: parsed.model,
-                                                                promptTokens: promptTokens) }
+                                                                promptTokens: promptTokens, base64: parsed.base64) }
                 ?? render(parsed, promptTokens: promptTokens)
             return PlannedAnswer(body: .json(body), completionTokens: 0, pacedTokens: 1)
         }
     }
 
     /// The same scripted vector for every input.
-    static func scripted(_ vector: [Double], count: Int, model: String, promptTokens: Int) -> [UInt8] {
+    static func scripted(_ vector: [Double], count: Int, model: String, promptTokens: Int, base64: Bool) -> [UInt8] {
+        let encoded: JSONValue
+        if base64 {
+            var bytes: [UInt8] = []
+            vector.map(Float.init).withUnsafeBufferPointer { Base64Encoder.appendLittleEndian($0, to: &bytes) }
+            encoded = .string(String(decoding: bytes, as: UTF8.self))
+        } else {
+            encoded = .array(vector.map { .number($0) })
+        }
         let data: [JSONValue] = (0..<count).map { i in
-            ["object": "embedding", "index": .number(Double(i)), "embedding": .array(vector.map { .number($0) })]
+            ["object": "embedding", "index": .number(Double(i)), "embedding": encoded]
         }
         let body: JSONValue = [
             "object": "list", "data": .array(data), "model": .string(model),
