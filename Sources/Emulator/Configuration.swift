@@ -30,6 +30,8 @@ public struct EmulatorConfiguration: Sendable {
     /// The admin API (`/_emulator/…`): off entirely, or protected by a key when one is set.
     public var adminEnabled = true
     public var adminKey: String?
+    /// Client addresses or networks allowed to use the admin API (empty: any).
+    public var adminFrom: [AddressRange] = []
     /// A YAML or JSON file with load settings (`defaults`, `profiles`, `faults`, …), applied over the flags.
     public var configFile: String?
     /// Seconds that open streams may take to finish on shutdown.

@@ -110,6 +110,9 @@ struct EmulatorOptions: ParsableArguments {
     @Flag(help: "Turn the admin API off.")
     var noAdmin = false
 
+    @Option(help: "Comma-separated addresses or networks allowed to use the admin API: 'loopback', '10.0.0.0/8', '::1' (default: any).")
+    var adminBind = ""
+
     @Option(help: "A YAML or JSON fixtures file, reloaded when it changes.")
     var fixtures: String?
 
@@ -149,6 +152,15 @@ struct EmulatorOptions: ParsableArguments {
     @Flag(help: "Log every request and answer body.")
     var verbose = false
 
+    var adminRanges: [AddressRange]? {
+        var out: [AddressRange] = []
+        for item in adminBind.split(separator: ",") where !item.trimmingSpaces.isEmpty {
+            guard let ranges = AddressRange.parse(String(item.trimmingSpaces)) else { return nil }
+            out += ranges
+        }
+        return out
+    }
+
     var faultRules: [String] {
         faultScript.flatMap { $0.split(separator: ";") }.map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
     }
@@ -173,6 +185,9 @@ struct EmulatorOptions: ParsableArguments {
         }
         for rule in faultRules where FaultRule.parse(rule) == nil {
             throw ValidationError("--fault-script rule '\(rule)' is not 'first N KIND', 'every N KIND' or 'As-Bs KIND'.")
+        }
+        guard adminRanges != nil else {
+            throw ValidationError("--admin-bind takes addresses or networks like loopback, 127.0.0.1, 10.0.0.0/8, ::1, got '\(adminBind)'.")
         }
         if record != nil && proxyTo == nil { throw ValidationError("--record needs --proxy-to.") }
         if replay != nil && fixtures != nil { throw ValidationError("--replay and --fixtures both name a fixtures file; give one.") }
@@ -227,6 +242,7 @@ struct EmulatorOptions: ParsableArguments {
         c.vllmMetrics = vllmMetrics
         c.adminKey = adminKey
         c.adminEnabled = !noAdmin
+        c.adminFrom = adminRanges ?? []
         c.fixturesFile = fixtures
         c.fixturesStrict = fixturesStrict
         c.journalSize = journalSize
@@ -250,7 +266,7 @@ struct EmulatorOptions: ParsableArguments {
         .init("reasoning-models"), .init("prefill-us-per-token"), .init("max-concurrency"), .init("max-queue"),
         .init("overload-status"), .init("slowdown-per-running"), .init("rpm"), .init("tpm"), .init("rpd"),
         .init("quota-exhausted", isFlag: true), .init("fault-rate"), .init("fault-script", list: true),
-        .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("no-admin", isFlag: true),
+        .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("admin-bind"), .init("no-admin", isFlag: true),
         .init("fixtures"), .init("fixtures-strict", isFlag: true), .init("journal-size"), .init("journal-body-bytes"),
         .init("scope-by-key", isFlag: true), .init("proxy-to"), .init("record"), .init("replay"), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("drain-delay"), .init("log-level"),
         .init("log-format"), .init("verbose", isFlag: true),

@@ -65,8 +65,8 @@ public final class EmulatorApp: Sendable {
     static func makeRouter(_ c: EmulatorConfiguration, logger: Logger, ids: IDGenerator, load: LoadPipeline,
                            mock: MockEngine, readiness: Readiness) throws -> Router {
         let proxy = c.proxyTo.map { UpstreamProxy(base: $0, recorder: c.recordFile.map(Recorder.init)) }
-        var router = Router(apiKeys: c.apiKeys, adminKey: c.adminKey, logger: logger, verbose: c.verbose, mock: mock,
-                            proxy: proxy)
+        var router = Router(apiKeys: c.apiKeys, adminKey: c.adminKey, adminFrom: c.adminFrom, logger: logger,
+                            verbose: c.verbose, mock: mock, proxy: proxy)
         let tokenizers = try TokenizerSetup.choice(files: c.tokenizerFiles)
         let generator = Generator(settings: c.generation, ids: ids)
         let catalogue = try c.modelsFile.map(ModelCatalogue.load) ?? ModelCatalogue()

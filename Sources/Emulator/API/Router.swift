@@ -31,6 +31,8 @@ public struct Router: HTTPHandler {
     private var routes: [Route] = []
     private let apiKeys: Set<String>
     private let adminKey: String?
+    /// Client addresses allowed to use the admin API (empty: any).
+    private let adminFrom: [AddressRange]
     private let logger: Logger
     private let verbose: Bool
     /// Records API requests in the journal when set.
@@ -38,8 +40,9 @@ public struct Router: HTTPHandler {
     /// Forwards API requests upstream when set.
     let proxy: UpstreamProxy?
 
-    init(apiKeys: [String], adminKey: String? = nil, logger: Logger, verbose: Bool = false,
-         mock: MockEngine? = nil, proxy: UpstreamProxy? = nil) {
+    init(apiKeys: [String], adminKey: String? = nil, adminFrom: [AddressRange] = [], logger: Logger,
+         verbose: Bool = false, mock: MockEngine? = nil, proxy: UpstreamProxy? = nil) {
+        self.adminFrom = adminFrom
         self.proxy = proxy
         self.apiKeys = Set(apiKeys)
         self.adminKey = adminKey
@@ -132,6 +135,11 @@ public struct Router: HTTPHandler {
             if let key, apiKeys.contains(key) { return nil }
             return .invalidAPIKey(key)
         case .admin:
+            if !adminFrom.isEmpty && !adminFrom.contains(where: { $0.contains(request.clientAddress) }) {
+                return APIError(status: 403, type: "invalid_request_error",
+                                message: "The admin API is not open to \(request.clientAddress.isEmpty ? "this address" : request.clientAddress) (see --admin-bind).",
+                                param: nil, code: "admin_forbidden")
+            }
             guard let adminKey else { return nil }
             let key = request.header("x-admin-key") ?? Router.presentedKey(request)
             if key == adminKey { return nil }
