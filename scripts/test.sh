@@ -59,6 +59,10 @@ if [ "${#failed[@]}" -gt 0 ]; then
   note "FAILED so far: $(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')"
 fi
 
+# --- deployment manifests against the Kubernetes schemas -------------------------------------
+note "scripts/validate-manifests.sh"
+if ! timeout 600 bash scripts/validate-manifests.sh; then failed+=("validate-manifests"); fi
+
 export PYTHONDONTWRITEBYTECODE=1
 timeout 1200 "$VENV/bin/python" -m pytest --rootdir tests/e2e -p no:cacheprovider -o timeout=120 -ra tests/e2e "$@"
 status=$?
