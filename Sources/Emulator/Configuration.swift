@@ -59,11 +59,6 @@ public struct EmulatorConfiguration: Sendable {
     /// Logs every request and answer body.
     public var verbose = false
 
-    /// Memory libmicrohttpd gives each connection for its request head and buffers. It zeroes this
-    /// pool for every request, so its size is paid per request (8 KiB: 2.5x fewer instructions per
-    /// request than its 32 KiB default) and per open stream (RSS). Request heads up to about 6 KiB fit.
-    public static let defaultConnectionMemoryLimit = 8192
-
     public static let defaultResponseText = "Blank response from OpenAI API emulator."
     public static let version = "0.1.0"
 

@@ -32,9 +32,25 @@ public struct HTTPRequest: Sendable {
 
     /// The first header with this name (case-insensitive).
     public func header(_ name: String) -> String? {
-        let lower = name.lowercased()
-        for h in headers where h.name == lower { return h.value }
+        for h in headers where HTTPRequest.sameName(h.name, name) { return h.value }
         return nil
+    }
+
+    /// ASCII case-insensitive comparison of a stored (lowercase) header name with a wanted one,
+    /// without building a lowercased copy: called several times per request.
+    static func sameName(_ stored: String, _ wanted: String) -> Bool {
+        var a = stored, b = wanted
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count {
+                    var c = y[i]
+                    if c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") { c |= 0x20 }
+                    if x[i] != c { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// The first query argument with this name.

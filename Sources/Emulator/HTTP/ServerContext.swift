@@ -131,17 +131,22 @@ final class ServerContext: Sendable {
 
     private func makeRequest(_ context: RequestContext, _ connection: OpaquePointer) -> HTTPRequest {
         var collected = HeaderCollector()
+        collected.headers.reserveCapacity(8)
         withUnsafeMutablePointer(to: &collected) { ptr in
             _ = MHD_get_connection_values(connection, .HEADER_KIND, Trampolines.collectValue, ptr)
             ptr.pointee.collectingQuery = true
             _ = MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, Trampolines.collectValue, ptr)
         }
-        var address = [CChar](repeating: 0, count: 64)
-        CMicroHTTPD_client_address(connection, &address, 64)
+        // inet_ntop into a stack buffer: INET6_ADDRSTRLEN is 46.
+        var address: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let client = withUnsafeMutableBytes(of: &address) { raw -> String in
+            let chars = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+            CMicroHTTPD_client_address(connection, chars, raw.count)
+            return String(cString: chars)
+        }
         return HTTPRequest(
             method: context.method, path: context.path, query: collected.query, headers: collected.headers,
-            id: context.id, receivedAt: context.receivedAt,
-            clientAddress: String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            id: context.id, receivedAt: context.receivedAt, clientAddress: client)
     }
 
     // MARK: - Queueing answers

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CMicroHTTPD
 
 /// The C callbacks handed to libmicrohttpd. Each is a capture-free closure that turns its `cls`
@@ -35,7 +38,7 @@ enum Trampolines {
         if collector.pointee.collectingQuery {
             collector.pointee.query.append((String(cString: key), v))
         } else {
-            collector.pointee.headers.append((String(cString: key).lowercased(), v))
+            collector.pointee.headers.append((lowercasedASCII(key), v))
         }
         return .YES
     }
@@ -46,6 +49,20 @@ enum Trampolines {
         CMicroHTTPD_format_log(&buffer, 512, format, args)
         let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         server(cls).logger.debug("libmicrohttpd: \(text.trimmingSuffixNewlines())")
+    }
+
+    /// A header name lowercased in one pass over its bytes (header names are ASCII tokens).
+    private static func lowercasedASCII(_ key: UnsafePointer<CChar>) -> String {
+        let n = strlen(key)
+        return String(unsafeUninitializedCapacity: n) { out in
+            UnsafeRawPointer(key).withMemoryRebound(to: UInt8.self, capacity: n) { src in
+                for i in 0..<n {
+                    let c = src[i]
+                    out[i] = c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c | 0x20 : c
+                }
+            }
+            return n
+        }
     }
 
     private static func server(_ cls: UnsafeMutableRawPointer) -> ServerContext {

@@ -24,23 +24,49 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    /// Appends a quoted, escaped string.
+    /// Appends a quoted, escaped string. Runs of bytes that need no escaping are copied in one go
+    /// (the common case: answers are mostly plain text).
     public mutating func string<S: StringProtocol>(_ s: S) {
         bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { appendEscaped($0) }
+        if done == nil {
+            var copy = String(s)
+            copy.withUTF8 { appendEscaped($0) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ b: UInt8) -> Bool {
+        b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\")
+    }
+
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        var i = 0
+        let n = utf8.count
+        while i < n {
+            let b = utf8[i]
+            if !JSONWriter.needsEscape(b) {
+                i += 1
+                continue
+            }
+            if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
             switch b {
             case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(0x22)
             case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(0x5C)
             case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
             case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
             case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: bytes.append(b)
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                bytes.append(0x5C); bytes.append(UInt8(ascii: "u")); bytes.append(0x30); bytes.append(0x30)
+                bytes.append(hex.utf8Start[Int(b >> 4)]); bytes.append(hex.utf8Start[Int(b & 15)])
             }
+            i += 1
+            start = i
         }
-        bytes.append(UInt8(ascii: "\""))
+        if start < n { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<n])) }
     }
 
     public mutating func optionalString(_ s: String?) {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The emulator's metrics, recorded as delivered (token frames are timed when handed to the
 /// socket), with optional vLLM-compatible names for autoscalers and dashboards built for vLLM.
 public final class EmulatorMetrics: Sendable {
@@ -37,43 +39,102 @@ public final class EmulatorMetrics: Sendable {
         }
     }
 
+    /// The series one kind of event updates, found once per distinct label values and then kept.
+    private struct SeriesKey: Hashable {
+        var event: UInt8
+        var endpoint: String
+        var model: String
+        var status: Int
+    }
+
+    private let cache = Mutex<[SeriesKey: [MetricsRegistry.Series]]>([:])
+    /// Distinct label combinations kept; past this (a flood of model names), series are looked up
+    /// by label text each time, which is slower but bounded in memory.
+    private static let maxCached = 4096
+
+    private func cached(_ key: SeriesKey, _ make: () -> [MetricsRegistry.Series?]) -> [MetricsRegistry.Series] {
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let made = make().compactMap { $0 }
+        cache.withLock { c in if c.count < EmulatorMetrics.maxCached { c[key] = made } }
+        return made
+    }
+
     public func requestFinished(endpoint: String, model: String, status: Int, seconds: Double) {
-        let m = registry.modelLabel(model)
-        registry.increment("emulator_requests_total", "endpoint=\"\(endpoint)\",model=\"\(m)\",status=\"\(status)\"")
-        registry.observe("emulator_request_duration_seconds", "endpoint=\"\(endpoint)\"", seconds)
-        if vllm && status < 400 {
-            registry.observe("vllm:e2e_request_latency_seconds", "model_name=\"\(m)\"", seconds)
-            registry.increment("vllm:request_success_total", "model_name=\"\(m)\"")
+        let key = SeriesKey(event: 0, endpoint: endpoint, model: model, status: status)
+        let s = cached(key) {
+            let m = registry.modelLabel(model)
+            var list = [
+                registry.series("emulator_requests_total", "endpoint=\"\(endpoint)\",model=\"\(m)\",status=\"\(status)\""),
+                registry.series("emulator_request_duration_seconds", "endpoint=\"\(endpoint)\""),
+            ]
+            if vllm && status < 400 {
+                list.append(registry.series("vllm:e2e_request_latency_seconds", "model_name=\"\(m)\""))
+                list.append(registry.series("vllm:request_success_total", "model_name=\"\(m)\""))
+            }
+            return list
+        }
+        s[0].add(1)
+        s[1].observe(seconds)
+        if s.count == 4 {
+            s[2].observe(seconds)
+            s[3].add(1)
         }
     }
 
     public func tokens(model: String, prompt: Int, generated: Int) {
-        let m = registry.modelLabel(model)
-        registry.increment("emulator_prompt_tokens_total", "model=\"\(m)\"", by: Double(prompt))
-        registry.increment("emulator_generation_tokens_total", "model=\"\(m)\"", by: Double(generated))
-        if vllm {
-            registry.increment("vllm:prompt_tokens_total", "model_name=\"\(m)\"", by: Double(prompt))
-            registry.increment("vllm:generation_tokens_total", "model_name=\"\(m)\"", by: Double(generated))
+        let s = cached(SeriesKey(event: 1, endpoint: "", model: model, status: 0)) {
+            let m = registry.modelLabel(model)
+            var list = [
+                registry.series("emulator_prompt_tokens_total", "model=\"\(m)\""),
+                registry.series("emulator_generation_tokens_total", "model=\"\(m)\""),
+            ]
+            if vllm {
+                list.append(registry.series("vllm:prompt_tokens_total", "model_name=\"\(m)\""))
+                list.append(registry.series("vllm:generation_tokens_total", "model_name=\"\(m)\""))
+            }
+            return list
+        }
+        s[0].add(Double(prompt))
+        s[1].add(Double(generated))
+        if s.count == 4 {
+            s[2].add(Double(prompt))
+            s[3].add(Double(generated))
         }
     }
 
     public func queued(model: String, seconds: Double) {
-        registry.observe("emulator_queue_time_seconds", "", seconds)
-        if vllm { registry.observe("vllm:request_queue_time_seconds", "model_name=\"\(registry.modelLabel(model))\"", seconds) }
+        let s = cached(SeriesKey(event: 2, endpoint: "", model: model, status: 0)) {
+            var list = [registry.series("emulator_queue_time_seconds", "")]
+            if vllm {
+                list.append(registry.series("vllm:request_queue_time_seconds", "model_name=\"\(registry.modelLabel(model))\""))
+            }
+            return list
+        }
+        for series in s { series.observe(seconds) }
     }
 
     public func firstToken(endpoint: String, model: String, seconds: Double) {
-        registry.observe("emulator_time_to_first_token_seconds", "endpoint=\"\(endpoint)\"", seconds)
-        if vllm { registry.observe("vllm:time_to_first_token_seconds", "model_name=\"\(registry.modelLabel(model))\"", seconds) }
+        let s = cached(SeriesKey(event: 3, endpoint: endpoint, model: model, status: 0)) {
+            var list = [registry.series("emulator_time_to_first_token_seconds", "endpoint=\"\(endpoint)\"")]
+            if vllm {
+                list.append(registry.series("vllm:time_to_first_token_seconds", "model_name=\"\(registry.modelLabel(model))\""))
+            }
+            return list
+        }
+        for series in s { series.observe(seconds) }
     }
 
     public func interToken(model: String, seconds: Double) {
-        registry.observe("emulator_inter_token_latency_seconds", "", seconds)
-        if vllm {
-            let m = registry.modelLabel(model)
-            registry.observe("vllm:inter_token_latency_seconds", "model_name=\"\(m)\"", seconds)
-            registry.observe("vllm:time_per_output_token_seconds", "model_name=\"\(m)\"", seconds)
+        let s = cached(SeriesKey(event: 4, endpoint: "", model: model, status: 0)) {
+            var list = [registry.series("emulator_inter_token_latency_seconds", "")]
+            if vllm {
+                let m = registry.modelLabel(model)
+                list.append(registry.series("vllm:inter_token_latency_seconds", "model_name=\"\(m)\""))
+                list.append(registry.series("vllm:time_per_output_token_seconds", "model_name=\"\(m)\""))
+            }
+            return list
         }
+        for series in s { series.observe(seconds) }
     }
 
     public func fault(_ kind: Fault.Kind) { registry.increment("emulator_faults_total", "kind=\"\(kind.rawValue)\"") }
@@ -87,6 +148,9 @@ public final class EmulatorMetrics: Sendable {
         case .clientGone: name = "client_gone"
         case .aborted: name = "aborted"
         }
-        registry.increment("emulator_streams_total", "outcome=\"\(name)\"")
+        let s = cached(SeriesKey(event: 5, endpoint: name, model: "", status: 0)) {
+            [registry.series("emulator_streams_total", "outcome=\"\(name)\"")]
+        }
+        for series in s { series.add(1) }
     }
 }

@@ -1,7 +1,9 @@
 import Synchronization
 
-/// Counters, gauges and histograms in Prometheus's text format. Hand-written and lock-light:
-/// one short critical section per update, label sets fixed by the caller, model names capped.
+/// Counters, gauges and histograms in Prometheus's text format. Hand-written and lock-light: each
+/// series has its own small lock, and callers on the hot path keep the `Series` they update (see
+/// `EmulatorMetrics`), so an update is one uncontended lock and an add: no label text is built
+/// and no shared map is touched per request.
 public final class MetricsRegistry: Sendable {
     public enum Kind: String, Sendable {
         case counter
@@ -9,25 +11,69 @@ public final class MetricsRegistry: Sendable {
         case histogram
     }
 
-    struct Family {
-        var help: String
-        var kind: Kind
-        var buckets: [Double]
-        /// Label text (`a="b",c="d"`) to value, or to bucket counts + sum + count.
-        var values: [String: Double] = [:]
-        var histograms: [String: Histogram] = [:]
+    /// One labelled time series: a counter value, or histogram buckets with sum and count.
+    public final class Series: Sendable {
+        struct Cell {
+            var value: Double = 0
+            var counts: [UInt64]
+            var sum: Double = 0
+            var count: UInt64 = 0
+        }
+
+        private let buckets: [Double]
+        private let cell: Mutex<Cell>
+
+        init(buckets: [Double]) {
+            self.buckets = buckets
+            self.cell = Mutex(Cell(counts: Array(repeating: 0, count: buckets.count)))
+        }
+
+        /// Adds to a counter.
+        public func add(_ amount: Double) { cell.withLock { $0.value += amount } }
+
+        /// Records one histogram observation.
+        public func observe(_ value: Double) {
+            var i = 0
+            while i < buckets.count && value > buckets[i] { i += 1 }
+            cell.withLock { c in
+                if i < c.counts.count { c.counts[i] += 1 }
+                c.sum += value
+                c.count += 1
+            }
+        }
+
+        var snapshot: Cell { cell.withLock { $0 } }
     }
 
-    struct Histogram {
-        var counts: [UInt64]
-        var sum: Double = 0
-        var count: UInt64 = 0
+    final class Family: Sendable {
+        let name: String
+        let help: String
+        let kind: Kind
+        let buckets: [Double]
+        /// Label text (`a="b",c="d"`) to series.
+        let series = Mutex<[String: Series]>([:])
+
+        init(name: String, help: String, kind: Kind, buckets: [Double]) {
+            self.name = name
+            self.help = help
+            self.kind = kind
+            self.buckets = buckets
+        }
+
+        func series(_ labels: String) -> Series {
+            series.withLock { s in
+                if let existing = s[labels] { return existing }
+                let created = Series(buckets: buckets)
+                s[labels] = created
+                return created
+            }
+        }
     }
 
-    private let families = Mutex<[String: Family]>([:])
-    private let order = Mutex<[String]>([])
+    private let families = Mutex<(byName: [String: Family], order: [Family])>(([:], []))
     private let gauges = Mutex<[(name: String, help: String, read: @Sendable () -> Double)]>([])
-    private let knownModels = Mutex<Set<String>>([])
+    /// Model name to its label value; past `maxModels` names, "other".
+    private let knownModels = Mutex<[String: String]>([:])
     static let maxModels = 200
 
     public init() {}
@@ -39,10 +85,11 @@ public final class MetricsRegistry: Sendable {
     /// Declares a family once, at start-up.
     public func declare(_ name: String, _ kind: Kind, help: String, buckets: [Double] = MetricsRegistry.latencyBuckets) {
         families.withLock { f in
-            guard f[name] == nil else { return }
-            f[name] = Family(help: help, kind: kind, buckets: kind == .histogram ? buckets : [])
+            guard f.byName[name] == nil else { return }
+            let family = Family(name: name, help: help, kind: kind, buckets: kind == .histogram ? buckets : [])
+            f.byName[name] = family
+            f.order.append(family)
         }
-        order.withLock { $0.append(name) }
     }
 
     /// A gauge read when scraped.
@@ -50,29 +97,29 @@ public final class MetricsRegistry: Sendable {
         gauges.withLock { $0.append((name, help, read)) }
     }
 
+    /// The series of a declared family with these labels (created on first use); nil for an
+    /// undeclared family. Keep it to update it without any lookup.
+    public func series(_ name: String, _ labels: String = "") -> Series? {
+        let family = families.withLock { $0.byName[name] }
+        return family?.series(labels)
+    }
+
     public func increment(_ name: String, _ labels: String = "", by amount: Double = 1) {
-        families.withLock { f in f[name]?.values[labels, default: 0] += amount }
+        series(name, labels)?.add(amount)
     }
 
     public func observe(_ name: String, _ labels: String = "", _ value: Double) {
-        families.withLock { f in
-            guard var family = f[name] else { return }
-            var h = family.histograms[labels] ?? Histogram(counts: Array(repeating: 0, count: family.buckets.count))
-            if let i = family.buckets.firstIndex(where: { value <= $0 }) { h.counts[i] += 1 }
-            h.sum += value
-            h.count += 1
-            family.histograms[labels] = h
-            f[name] = family
-        }
+        series(name, labels)?.observe(value)
     }
 
     /// The model name as a label value: the first 200 distinct names, then "other".
     public func modelLabel(_ model: String) -> String {
         knownModels.withLock { known in
-            if known.contains(model) { return MetricsRegistry.escape(model) }
+            if let label = known[model] { return label }
             guard known.count < MetricsRegistry.maxModels else { return "other" }
-            known.insert(model)
-            return MetricsRegistry.escape(model)
+            let label = MetricsRegistry.escape(model)
+            known[model] = label
+            return label
         }
     }
 
@@ -92,14 +139,14 @@ public final class MetricsRegistry: Sendable {
     /// The exposition text.
     public func render() -> [UInt8] {
         var out = ""
-        let names = order.withLock { $0 }
-        let snapshot = families.withLock { $0 }
-        for name in names {
-            guard let family = snapshot[name] else { continue }
+        for family in families.withLock({ $0.order }) {
+            let name = family.name
             out += "# HELP \(name) \(family.help)\n# TYPE \(name) \(family.kind.rawValue)\n"
+            let series = family.series.withLock { $0 }.sorted(by: { $0.key < $1.key })
             switch family.kind {
             case .histogram:
-                for (labels, h) in family.histograms.sorted(by: { $0.key < $1.key }) {
+                for (labels, s) in series {
+                    let h = s.snapshot
                     var cumulative: UInt64 = 0
                     let prefix = labels.isEmpty ? "" : labels + ","
                     for (i, bound) in family.buckets.enumerated() {
@@ -112,7 +159,8 @@ public final class MetricsRegistry: Sendable {
                     out += "\(name)_count\(braces) \(h.count)\n"
                 }
             default:
-                for (labels, v) in family.values.sorted(by: { $0.key < $1.key }) {
+                for (labels, s) in series {
+                    let v = s.snapshot.value
                     out += labels.isEmpty ? "\(name) \(MetricsRegistry.number(v))\n" : "\(name){\(labels)} \(MetricsRegistry.number(v))\n"
                 }
             }

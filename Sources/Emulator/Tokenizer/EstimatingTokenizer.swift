@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A close, deterministic estimate of cl100k_base token counts that needs no data file.
 ///
 /// Text is split with the exact cl100k_base pattern (`PreTokenizer.cl100k`); each piece then gets an
@@ -10,12 +12,25 @@ public struct EstimatingTokenizer: Tokenizer {
     public init() {}
 
     public func count(_ text: String) -> Int {
+        if let hit = EstimatingTokenizer.recent.count(text) { return hit }
         var total = 0
         forEachPiece(text) { _, _, tokens in total += tokens }
+        EstimatingTokenizer.recent.store(text, count: total)
         return total
     }
 
     public func pieces(_ text: String) -> [TokenPiece] {
+        if let hit = EstimatingTokenizer.recent.pieces(text) { return hit }
+        let result = slice(text)
+        EstimatingTokenizer.recent.store(text, pieces: result)
+        return result
+    }
+
+    /// Texts seen recently (a load test repeats its prompts and a static answer is the same every
+    /// time): looking one up costs a hash and a compare instead of a pre-tokenizer pass.
+    static let recent = RecentTexts()
+
+    private func slice(_ text: String) -> [TokenPiece] {
         var runs: [(end: Int, tokens: Int)] = []
         var copy = text
         let scalars = copy.withUTF8 { ScalarText($0) }
@@ -85,5 +100,50 @@ public struct EstimatingTokenizer: Tokenizer {
             return false
         }
         return scalars.values[i - 1] != 0x200D
+    }
+}
+
+
+/// A small direct-mapped cache of token counts and token pieces for short texts, shared by all
+/// threads. Each slot has its own lock, so two threads rarely wait for each other; a slot holds the
+/// last text that hashed to it. Results are the same with or without the cache.
+final class RecentTexts: Sendable {
+    private final class Slot: Sendable {
+        let count = Mutex<(text: String, tokens: Int)?>(nil)
+        let pieces = Mutex<(text: String, pieces: [TokenPiece])?>(nil)
+    }
+
+    /// Longer texts are not kept: they are rarely repeated and would hold memory.
+    static let maxBytes = 2048
+    private static let slotCount = 128
+    private let slots: [Slot] = (0..<RecentTexts.slotCount).map { _ in Slot() }
+
+    private func slot(_ text: String) -> Slot? {
+        guard text.utf8.count <= RecentTexts.maxBytes else { return nil }
+        return slots[Int(UInt(bitPattern: text.hashValue) % UInt(RecentTexts.slotCount))]
+    }
+
+    func count(_ text: String) -> Int? {
+        guard let slot = slot(text) else { return nil }
+        return slot.count.withLock { entry in
+            guard let entry, entry.text == text else { return nil }
+            return entry.tokens
+        }
+    }
+
+    func store(_ text: String, count: Int) {
+        slot(text)?.count.withLock { $0 = (text, count) }
+    }
+
+    func pieces(_ text: String) -> [TokenPiece]? {
+        guard let slot = slot(text) else { return nil }
+        return slot.pieces.withLock { entry in
+            guard let entry, entry.text == text else { return nil }
+            return entry.pieces
+        }
+    }
+
+    func store(_ text: String, pieces: [TokenPiece]) {
+        slot(text)?.pieces.withLock { $0 = (text, pieces) }
     }
 }
