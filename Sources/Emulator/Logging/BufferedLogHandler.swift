@@ -1,0 +1,87 @@
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A swift-log handler for standard output that formats each line into bytes and hands it to
+/// `BufferedLogOutput`, so logging a request costs formatting only, not a system call. Text lines
+/// look exactly like swift-log's `StreamLogHandler` ones; JSON lines like `JSONLogHandler`'s.
+public struct BufferedLogHandler: LogHandler {
+    public enum Format: Sendable {
+        case text
+        case json
+    }
+
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let format: Format
+    private let output: BufferedLogOutput
+
+    public init(label: String, format: Format = .text, output: BufferedLogOutput = .standardOutput) {
+        self.label = label
+        self.format = format
+        self.output = output
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var all = metadata
+        if let extra = event.metadata, !extra.isEmpty {
+            if all.isEmpty { all = extra } else { all.merge(extra) { $1 } }
+        }
+        var w = JSONWriter(capacity: 256)
+        switch format {
+        case .text:
+            Timestamp.shared.append(to: &w.bytes)
+            w.raw(" "); w.raw(event.level.rawValue)
+            if !label.isEmpty { w.raw(" "); w.raw(label) }
+            w.raw(":")
+            for (key, value) in all.sorted(by: { $0.key < $1.key }) {
+                w.raw(" "); w.raw(key); w.raw("="); w.raw(value.description)
+            }
+            w.raw(" ["); w.raw(event.source); w.raw("] "); w.raw(event.message.description); w.raw("\n")
+        case .json:
+            w.raw("{\"time\":"); w.int(time(nil))
+            w.raw(",\"level\":"); w.string(event.level.rawValue)
+            w.raw(",\"logger\":"); w.string(label)
+            w.raw(",\"message\":"); w.string(event.message.description)
+            for (key, value) in all.sorted(by: { $0.key < $1.key }) {
+                w.raw(","); w.string(key); w.raw(":"); w.string(value.description)
+            }
+            w.raw("}\n")
+        }
+        w.bytes.withUnsafeBytes { output.append($0, urgent: event.level >= .notice) }
+    }
+}
+
+/// `strftime("%Y-%m-%dT%H:%M:%S%z")` of the current second, formatted once per second.
+final class Timestamp: Sendable {
+    static let shared = Timestamp()
+    private let cached = Mutex<(second: Int, text: [UInt8])>((-1, []))
+
+    func append(to bytes: inout [UInt8]) {
+        let now = time(nil)
+        let text: [UInt8] = cached.withLock { c in
+            if c.second == now { return c.text }
+            var t = now
+            var tmValue = tm()
+            var buffer = [CChar](repeating: 0, count: 64)
+            if localtime_r(&t, &tmValue) != nil {
+                let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &tmValue)
+                c.text = buffer.prefix(n).map { UInt8(bitPattern: $0) }
+            } else {
+                c.text = Array("<unknown>".utf8)
+            }
+            c.second = now
+            return c.text
+        }
+        bytes.append(contentsOf: text)
+    }
+}
