@@ -168,12 +168,16 @@ public struct JSONParser {
         mutating func string() throws(SyntaxError) -> String {
             index += 1
             let start = index
+            var high: UInt8 = 0
             // Fast path: no escapes, valid UTF-8.
             while index < bytes.count {
                 let b = bytes[index]
                 if b == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                     index += 1
+                    // ASCII is valid UTF-8: skip the validating initializer, which is generic and
+                    // costs a metadata lookup per call (most keys and values are ASCII).
+                    if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
                     guard let s = String(validating: slice, as: UTF8.self) else {
                         throw error("a string is not valid UTF-8")
                     }
@@ -181,6 +185,7 @@ public struct JSONParser {
                 }
                 if b == UInt8(ascii: "\\") { break }
                 if b < 0x20 { throw error("unescaped control character in a string") }
+                high |= b
                 index += 1
             }
             var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<index]))
