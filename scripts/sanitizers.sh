@@ -31,9 +31,10 @@ PY
 fi
 [ -n "${EMULATOR_TIKTOKEN_CL100K:-}" ] || echo "sanitizers.sh: no cl100k ranks file (bash scripts/bootstrap.sh --python); the tokenizer tests will fail" >&2
 
-# Sanitizer reports abort the test process instead of only printing.
+# An AddressSanitizer report aborts the tests (memory is no longer trustworthy); ThreadSanitizer reports are
+# all collected (the run still fails when there is one).
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:abort_on_error=1}"
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0:second_deadlock_stack=1}"
 
 status=0
 results=()
