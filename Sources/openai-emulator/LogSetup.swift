@@ -9,8 +9,9 @@ import Glibc
 enum LogSetup {
     static func bootstrap(level: Logger.Level, format: LogFormat) -> Logger {
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
-                format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
+            // Buffered: the access log writes one line per request; batching them keeps the
+            // write system call off the request path.
+            var handler = BufferedLogHandler(label: label, format: format == .json ? .json : .text)
             handler.logLevel = level
             return handler
         }

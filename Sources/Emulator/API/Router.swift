@@ -69,10 +69,10 @@ public struct Router: HTTPHandler {
         if journaled, let mock { mock.journal.begin(request, scope: mock.scope(of: request)) }
         let response = journaled && proxy != nil ? proxy!.forward(request) : route(request)
         if journaled, let mock, case .bytes(let b) = response.body {
-            let answer = b.count <= mock.journal.bodyCap ? (try? JSONParser.parse(b)) : nil
+            let kept = b.count <= mock.journal.bodyCap ? b : Array(b.prefix(mock.journal.bodyCap))
             mock.journal.annotate(request.id) { e in
                 e.status = response.status
-                if e.answer == nil { e.answer = answer ?? .string(String(decoding: b.prefix(mock.journal.bodyCap), as: UTF8.self)) }
+                if e.answer == nil { e.rawAnswer = kept }
             }
         }
         if verbose, case .bytes(let b) = response.body {
@@ -167,6 +167,7 @@ public struct Router: HTTPHandler {
 
     public func completed(_ summary: RequestSummary) {
         mock?.journal.finish(summary.id, status: summary.status, durationMs: Double(summary.durationNanos / 1000) / 1000)
+        guard logger.logLevel <= .info else { return }
         logger.info("request", metadata: [
             "request.id": "\(summary.id)", "http.method": "\(summary.method)", "http.path": "\(summary.path)",
             "http.status": "\(summary.status)", "http.bytes": "\(summary.bytes)",

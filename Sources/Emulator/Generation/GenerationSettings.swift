@@ -25,6 +25,8 @@ public struct GenerationSettings: Sendable {
 /// Shell-style wildcards (`*`, `?`) for model names.
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
+        if pattern == "*" { return true }
+        if !pattern.utf8.contains(UInt8(ascii: "*")) && !pattern.utf8.contains(UInt8(ascii: "?")) { return pattern == text }
         let p = Array(pattern.utf8), t = Array(text.utf8)
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {

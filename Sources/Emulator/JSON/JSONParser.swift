@@ -7,7 +7,7 @@ public struct JSONParser {
         public var offset: Int
     }
 
-    public static let defaultMaxDepth = 128
+    public static let defaultMaxDepth = 512
 
     /// Parses one JSON document. A UTF-8 byte order mark is skipped.
     /// - Throws: `SyntaxError` naming the byte offset of the problem.

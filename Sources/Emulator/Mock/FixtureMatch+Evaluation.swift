@@ -30,8 +30,9 @@ extension FixtureMatch {
         for (name, value) in headers where q.request.header(name) != value {
             out.append("header \(name) is \(q.request.header(name).map { "\"\($0)\"" } ?? "absent"), not \"\(value)\"")
         }
+        let body = jsonPaths.isEmpty ? JSONValue.null : q.body
         for (path, value) in jsonPaths {
-            let found = JSONPath.value(at: path, in: q.body)
+            let found = JSONPath.value(at: path, in: body)
             if found != value { out.append("\(path) is \(found?.jsonString ?? "absent"), not \(value.jsonString)") }
         }
         if let turn, turn != q.turn { out.append("turn is \(q.turn), not \(turn)") }

@@ -7,19 +7,24 @@ public struct FixtureQuery: Sendable {
     public var toolNames: [String] = []
     public var responseFormatType: String?
     public var responseFormatName: String?
-    public var body: JSONValue
     public var request: HTTPRequest
+    private var parsedBody: JSONValue?
+
+    /// The request body; parsed only when a rule or template looks into it.
+    public var body: JSONValue { parsedBody ?? (try? JSONParser.parse(request.body)) ?? .null }
 
     public init(endpoint: String, model: String, body: JSONValue, request: HTTPRequest) {
         self.endpoint = endpoint
         self.model = model
-        self.body = body
+        self.parsedBody = body
         self.request = request
     }
 
     /// From chat-style messages (`role` and `content`, content parts joined).
     init(endpoint: String, model: String, chatMessages: [JSONValue], body: [UInt8], request: HTTPRequest) {
-        self.init(endpoint: endpoint, model: model, body: (try? JSONParser.parse(body)) ?? .null, request: request)
+        self.endpoint = endpoint
+        self.model = model
+        self.request = request
         messages = chatMessages.map { m in
             (m["role"]?.stringValue ?? "", ChatRequest.text(of: m["content"]))
         }

@@ -6,6 +6,28 @@ public final class Journal: Sendable {
         var entries: [JournalEntry] = []
         var start = 0
         var all: [JournalEntry] { Array(entries[start...]) }
+
+        func lastIndex(of id: String) -> Int? {
+            var i = entries.count - 1
+            while i >= start {
+                if entries[i].id == id { return i }
+                i -= 1
+            }
+            return nil
+        }
+
+        /// Appends in place; returns the id of the entry that fell out, if one did.
+        mutating func add(_ entry: JournalEntry, capacity: Int) -> String? {
+            entries.append(entry)
+            guard entries.count - start > capacity else { return nil }
+            let dropped = entries[start].id
+            start += 1
+            if start > 1024 && start * 2 > entries.count {
+                entries.removeFirst(start)
+                start = 0
+            }
+            return dropped
+        }
     }
 
     private struct State: ~Copyable {
@@ -37,32 +59,16 @@ public final class Journal: Sendable {
     func begin(_ request: HTTPRequest, scope: String) {
         let truncated = request.body.count > bodyCap
         let bytes = truncated ? Array(request.body.prefix(bodyCap)) : request.body
-        let body: JSONValue
-        if !truncated, let parsed = try? JSONParser.parse(bytes) {
-            body = parsed
-        } else {
-            body = .string(String(decoding: bytes, as: UTF8.self))
-        }
         var entry = JournalEntry(
             sequence: 0, id: request.id, scope: scope, time: Double(WallClock.unixMilliseconds()) / 1000,
             method: request.method, path: request.path, query: request.query,
-            headers: JournalEntry.mask(request.headers), body: body, bodyTruncated: truncated)
-        entry.model = body["model"]?.stringValue
+            headers: JournalEntry.mask(request.headers), rawBody: bytes, bodyTruncated: truncated)
         state.withLock { s in
             s.sequence += 1
             entry.sequence = s.sequence
             if s.rings[scope] == nil && s.rings.count >= Journal.maxScopes { return }
-            var ring = s.rings[scope] ?? Ring()
-            ring.entries.append(entry)
-            if ring.entries.count - ring.start > capacity {
-                s.index[ring.entries[ring.start].id] = nil
-                ring.start += 1
-                if ring.start > 1024 && ring.start * 2 > ring.entries.count {
-                    ring.entries.removeFirst(ring.start)
-                    ring.start = 0
-                }
-            }
-            s.rings[scope] = ring
+            // In place: copying the ring out and back would copy every entry on each request.
+            if let dropped = s.rings[scope, default: Ring()].add(entry, capacity: capacity) { s.index[dropped] = nil }
             s.index[entry.id] = scope
         }
     }
@@ -70,24 +76,18 @@ public final class Journal: Sendable {
     /// Adds what the endpoint decided (endpoint, matched rule, answer).
     func annotate(_ id: String, _ change: (inout JournalEntry) -> Void) {
         state.withLock { s in
-            guard let scope = s.index[id], var ring = s.rings[scope],
-                let i = ring.entries[ring.start...].lastIndex(where: { $0.id == id })
-            else { return }
-            change(&ring.entries[i])
-            s.rings[scope] = ring
+            guard let scope = s.index[id], let i = s.rings[scope]?.lastIndex(of: id) else { return }
+            change(&s.rings[scope]!.entries[i])
         }
     }
 
     /// Records the final status and duration; wakes waiters whose count is reached.
     func finish(_ id: String, status: Int, durationMs: Double) {
         let ready: [(Waiter, [JournalEntry])] = state.withLock { s in
-            guard let scope = s.index[id], var ring = s.rings[scope],
-                let i = ring.entries[ring.start...].lastIndex(where: { $0.id == id })
-            else { return [] }
-            if ring.entries[i].status == nil || ring.entries[i].status == 0 { ring.entries[i].status = status }
-            ring.entries[i].durationMs = durationMs
-            s.rings[scope] = ring
+            guard let scope = s.index[id], let i = s.rings[scope]?.lastIndex(of: id) else { return [] }
+            s.rings[scope]!.entries[i].finish(status: status, durationMs: durationMs)
             var fired: [(Waiter, [JournalEntry])] = []
+            guard !s.waiters.isEmpty, let ring = s.rings[scope] else { return fired }
             s.waiters.removeAll { w in
                 guard w.scope == scope else { return false }
                 let matches = ring.all.filter { $0.status != nil && w.filter.matches($0) }
@@ -134,6 +134,13 @@ public final class Journal: Sendable {
     }
 }
 
+extension JournalEntry {
+    mutating func finish(status: Int, durationMs: Double) {
+        if self.status == nil || self.status == 0 { self.status = status }
+        self.durationMs = durationMs
+    }
+}
+
 /// Which journal entries a query or a wait selects.
 struct JournalFilter: Sendable {
     var path: String?
@@ -151,7 +158,7 @@ struct JournalFilter: Sendable {
         if let rule, e.matchedRule != rule { return false }
         if let since, e.time < since { return false }
         if let status, e.status != status { return false }
-        if let text, !e.body.jsonString.lowercased().contains(text.lowercased()) { return false }
+        if let text, !String(decoding: e.rawBody, as: UTF8.self).lowercased().contains(text.lowercased()) { return false }
         return true
     }
 

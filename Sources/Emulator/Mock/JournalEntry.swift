@@ -9,17 +9,31 @@ public struct JournalEntry: Sendable {
     public var query: [(name: String, value: String)]
     /// Headers with API keys masked.
     public var headers: [(name: String, value: String)]
-    /// The parsed body, or the text (cut at the body cap) when it is not JSON.
-    public var body: JSONValue
+    /// The body as received (cut at the body cap); parsed only when someone looks at it.
+    public var rawBody: [UInt8]
     public var bodyTruncated: Bool
     public var endpoint: String?
     public var model: String?
     public var matchedRule: String?
     public var status: Int?
     public var durationMs: Double?
-    /// The answer: its JSON body, or the assembled content of a stream.
+    /// The answer: its JSON body (kept as bytes), or the assembled content of a stream.
+    public var rawAnswer: [UInt8]?
     public var answer: JSONValue?
     public var stream = false
+
+    /// The parsed body, or its text when it is not JSON (or was cut).
+    public var body: JSONValue {
+        if !bodyTruncated, let parsed = try? JSONParser.parse(rawBody) { return parsed }
+        return .string(String(decoding: rawBody, as: UTF8.self))
+    }
+
+    /// The answer for display: the transcript of a stream, or the parsed body.
+    var answerValue: JSONValue? {
+        if let answer { return answer }
+        guard let rawAnswer else { return nil }
+        return (try? JSONParser.parse(rawAnswer)) ?? .string(String(decoding: rawAnswer, as: UTF8.self))
+    }
 
     var json: JSONValue {
         var o = JSONObject()
@@ -39,7 +53,7 @@ public struct JournalEntry: Sendable {
         o["status"] = status.map { .number(Double($0)) } ?? .null
         o["duration_ms"] = durationMs.map { .number($0) } ?? .null
         o["stream"] = .bool(stream)
-        o["answer"] = answer ?? .null
+        o["answer"] = answerValue ?? .null
         return .object(o)
     }
 

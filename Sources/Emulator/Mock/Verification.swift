@@ -51,19 +51,21 @@ enum Verification {
     /// A journal entry seen as a fixture query, whatever its dialect.
     static func query(for e: JournalEntry) -> FixtureQuery {
         let request = HTTPRequest(method: e.method, path: e.path, query: e.query, headers: e.headers, id: e.id)
-        var q = FixtureQuery(endpoint: e.endpoint ?? endpoint(of: e.path), model: e.model ?? "", body: e.body, request: request)
+        let body = e.body
+        var q = FixtureQuery(endpoint: e.endpoint ?? endpoint(of: e.path), model: e.model ?? body["model"]?.stringValue ?? "",
+                             body: body, request: request)
         var messages: [(role: String, text: String)] = []
-        if let system = e.body["system"]?.stringValue { messages.append(("system", system)) }
-        if let instructions = e.body["instructions"]?.stringValue { messages.append(("system", instructions)) }
-        for m in e.body["messages"]?.arrayValue ?? e.body["input"]?.arrayValue ?? [] {
+        if let system = body["system"]?.stringValue { messages.append(("system", system)) }
+        if let instructions = body["instructions"]?.stringValue { messages.append(("system", instructions)) }
+        for m in body["messages"]?.arrayValue ?? body["input"]?.arrayValue ?? [] {
             messages.append((m["role"]?.stringValue ?? "user", ChatRequest.text(of: m["content"])))
         }
-        if let input = e.body["input"]?.stringValue ?? e.body["prompt"]?.stringValue { messages.append(("user", input)) }
+        if let input = body["input"]?.stringValue ?? body["prompt"]?.stringValue { messages.append(("user", input)) }
         q.messages = messages
-        q.toolNames = (e.body["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue ?? $0["name"]?.stringValue }
-        q.responseFormatType = e.body["response_format"]?["type"]?.stringValue ?? e.body["text"]?["format"]?["type"]?.stringValue
-        q.responseFormatName = e.body["response_format"]?["json_schema"]?["name"]?.stringValue
-            ?? e.body["text"]?["format"]?["name"]?.stringValue
+        q.toolNames = (body["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue ?? $0["name"]?.stringValue }
+        q.responseFormatType = body["response_format"]?["type"]?.stringValue ?? body["text"]?["format"]?["type"]?.stringValue
+        q.responseFormatName = body["response_format"]?["json_schema"]?["name"]?.stringValue
+            ?? body["text"]?["format"]?["name"]?.stringValue
         return q
     }
 

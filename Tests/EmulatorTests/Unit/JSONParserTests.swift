@@ -71,9 +71,9 @@ import Testing
     }
 
     @Test func enforcesTheDepthLimit() throws {
-        let ok = String(repeating: "[", count: 128) + String(repeating: "]", count: 128)
+        let ok = String(repeating: "[", count: JSONParser.defaultMaxDepth) + String(repeating: "]", count: JSONParser.defaultMaxDepth)
         #expect(throws: Never.self) { try JSONParser.parse(ok) }
-        let tooDeep = String(repeating: "[", count: 129) + String(repeating: "]", count: 129)
+        let tooDeep = String(repeating: "[", count: JSONParser.defaultMaxDepth + 1) + String(repeating: "]", count: JSONParser.defaultMaxDepth + 1)
         #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(tooDeep) }
         let objects = String(repeating: "{\"a\":", count: 5) + "1" + String(repeating: "}", count: 5)
         #expect(throws: Never.self) { try JSONParser.parse(objects, maxDepth: 5) }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// `POST /v1/chat/completions`: validates, generates, and answers as JSON or as a paced stream.
 struct ChatCompletionsEndpoint: Sendable {
     let generator: Generator
@@ -53,7 +55,18 @@ struct ChatCompletionsEndpoint: Sendable {
 
 /// `system_fingerprint` values: stable per model, shaped like the real ones (`fp_` + 10 hex).
 enum Fingerprint {
+    private static let cache = Mutex<[String: String]>([:])
+
     static func of(model: String) -> String {
+        if let known = cache.withLock({ $0[model] }) { return known }
+        let value = compute(model)
+        cache.withLock { c in
+            if c.count < 1000 { c[model] = value }
+        }
+        return value
+    }
+
+    private static func compute(_ model: String) -> String {
         var h = SeededRandom.seed(from: model, salt: 0x6670)
         var out = "fp_"
         let digits = Array("0123456789abcdef")

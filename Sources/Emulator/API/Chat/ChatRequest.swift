@@ -113,6 +113,7 @@ public struct ChatRequest: Sendable {
             topLogprobs = top
         }
         tools = try p.array("tools") ?? []
+        try ChatRequest.checkToolCount(tools.count)
         for (i, tool) in tools.enumerated() { try ChatRequest.validate(tool: tool, at: i) }
         toolChoice = p.value("tool_choice")
         if let choice = toolChoice { try ChatRequest.validate(toolChoice: choice, tools: tools) }
@@ -129,6 +130,15 @@ public struct ChatRequest: Sendable {
                 _ = try js.bool("strict")
             }
             responseFormat = format.object
+        }
+    }
+
+    /// The real API takes at most 128 tools.
+    static func checkToolCount(_ count: Int) throws(APIError) {
+        guard count <= 128 else {
+            throw .invalidRequest(
+                "Invalid 'tools': array too long. Expected an array with maximum length 128, but got an array with length \(count) instead.",
+                param: "tools", code: "array_above_max_length")
         }
     }
 

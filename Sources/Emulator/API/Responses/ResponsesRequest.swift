@@ -46,6 +46,7 @@ struct ResponsesRequest: Sendable {
             throw .invalidType(param: "input", expected: "a string or an array of input items", got: input)
         }
         tools = try p.array("tools") ?? []
+        try ChatRequest.checkToolCount(tools.count)
         for (i, tool) in tools.enumerated() {
             let t = Params(tool.objectValue ?? JSONObject(), path: "tools[\(i)]")
             guard tool.objectValue != nil else { throw .invalidType(param: "tools[\(i)]", expected: "an object", got: tool) }
@@ -67,8 +68,15 @@ struct ResponsesRequest: Sendable {
             }
         }
         toolChoice = p.value("tool_choice")
-        if let choice = toolChoice, case .string(let s) = choice, !["none", "auto", "required"].contains(s) {
-            throw .invalidValue(param: "tool_choice", value: s, allowed: ["none", "auto", "required"])
+        switch toolChoice {
+        case .string(let s)?:
+            guard ["none", "auto", "required"].contains(s) else {
+                throw .invalidValue(param: "tool_choice", value: s, allowed: ["none", "auto", "required"])
+            }
+        case .object?, nil:
+            break
+        case .some(let other):
+            throw .invalidType(param: "tool_choice", expected: "a string or an object", got: other)
         }
         if let text = try p.object("text"), let format = try text.object("format") {
             textFormat = .object(format.object)

@@ -91,7 +91,8 @@ extension SchemaGeneration {
 
     static func uniqueStrings(_ value: JSONValue?) -> [String] {
         var out: [String] = []
-        for case .string(let s) in value?.arrayValue ?? [] where !out.contains(s) { out.append(s) }
+        var seen = Set<String>()
+        for case .string(let s) in value?.arrayValue ?? [] where seen.insert(s).inserted { out.append(s) }
         return out
     }
 
