@@ -79,6 +79,10 @@ if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ" >&2
   echo "$want" >"$STAMP"
 fi
+# instructor caps jiter below the version openai needs, though it runs fine with it: install it
+# without its dependencies (they are pinned in the requirements file).
+"$VENV/bin/python" -c 'import instructor' 2>/dev/null \
+  || "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps instructor==1.17.0 >&2
 # The pytest helper package of this repository (editable, so changes apply at once).
 "$VENV/bin/python" -c 'import openai_emulator_testing' 2>/dev/null \
   || "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT/clients/python" >&2

@@ -86,18 +86,17 @@ def test_base64_is_the_sdk_default_and_matches_floats(server, client):
     assert list(struct.unpack("<1536f", data)) == [struct.unpack("<f", struct.pack("<f", x))[0] for x in expected]
 
 
-def test_full_batch_is_fast(server):
+def test_full_batch_of_2048_inputs(server):
+    """The largest batch the API allows, answered whole. Its speed is a benchmark figure (README), not a test."""
     inputs = [f"short input number {i} about topic {i % 17}" for i in range(2048)]
     body = {"model": SMALL, "input": inputs, "encoding_format": "float"}
     with httpx.Client(timeout=30) as http:
         http.post(server.v1 + "/embeddings", json={"model": SMALL, "input": "warm up"})
-        start = time.monotonic()
         r = http.post(server.v1 + "/embeddings", json=body)
-        elapsed = time.monotonic() - start
     assert r.status_code == 200
     data = r.json()["data"]
     assert len(data) == 2048 and all(len(d["embedding"]) == 1536 for d in data)
-    assert elapsed < 1.5, f"2048 x 1536 took {elapsed:.2f}s"
+    assert [d["index"] for d in data] == list(range(2048))
 
 
 BAD_ROWS = [

@@ -39,8 +39,10 @@ struct EmbeddingsRequest: Sendable {
     }
 
     /// Only the `text-embedding-3` family can shorten its vectors.
+    /// Only the older fixed-size models refuse `dimensions`; other names (Azure deployments, custom
+    /// models) may stand for a text-embedding-3 model, so they accept it.
     static func supportsDimensions(_ model: String) -> Bool {
-        model.hasPrefix("text-embedding-3")
+        !(model.hasPrefix("text-embedding-ada") || model.hasPrefix("text-similarity") || model.hasPrefix("text-search"))
     }
 
     /// The inputs of `input`: a string, strings, one token array or token arrays.

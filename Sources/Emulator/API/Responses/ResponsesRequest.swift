@@ -56,7 +56,9 @@ struct ResponsesRequest: Sendable {
                 functionTools.append(GenerationRequest.Tool(
                     name: name, description: try t.string("description") ?? "",
                     parameters: t.value("parameters") ?? ["type": "object", "properties": [:]],
-                    strict: try t.bool("strict") ?? true))
+                    // Without `strict`, the real API makes a schema strict when it can and otherwise
+                    // calls the function without it: only an explicit `strict: true` is checked.
+                    strict: try t.bool("strict") ?? false))
             } else if type == "web_search" || type == "web_search_preview" || type == "web_search_preview_2025_03_11" {
                 builtInTools.append(type)
             } else if ResponsesRequest.builtInToolTypes.contains(type) {
