@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import math
 import struct
-import time
 
 import httpx
 import openai
