@@ -152,7 +152,8 @@ def test_port_in_use_exits_non_zero_with_a_message():
 # --------------------------------------------------------------------------- signals and graceful shutdown
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_stops_an_idle_server_with_status_0(start_server, sig):
-    emu = start_server(fresh=True)
+    # --drain-delay 0: SIGTERM would otherwise keep serving (with /ready at 503) for the default 5 s.
+    emu = start_server("--drain-delay", "0", fresh=True)
     assert httpx.post(emu.v1 + "/chat/completions", json=CHAT, timeout=10).status_code == 200
     t0 = time.monotonic()
     emu.signal(sig)
@@ -199,7 +200,8 @@ def dechunk(raw: bytes) -> tuple[bytes, bool]:
 @pytest.mark.timeout(60)
 def test_sigterm_lets_an_open_paced_stream_finish_then_exits_0(start_server):
     words = " ".join(f"w{i}" for i in range(30))
-    emu = start_server("--itl-ms", "50", "--response-text", words, "--shutdown-grace", "10", fresh=True)
+    emu = start_server("--itl-ms", "50", "--response-text", words, "--shutdown-grace", "10", "--drain-delay", "0",
+                       fresh=True)
     t, result, ready = read_stream_in_background(emu, CHAT)
     assert ready.wait(10) and result.get("status") == 200, result
     time.sleep(0.3)
@@ -223,7 +225,8 @@ def test_sigterm_lets_an_open_paced_stream_finish_then_exits_0(start_server):
 @pytest.mark.timeout(60)
 def test_sigterm_with_a_short_grace_cuts_a_long_stream_and_exits_0_quickly(start_server):
     words = " ".join(["long"] * 400)
-    emu = start_server("--itl-ms", "100", "--response-text", words, "--shutdown-grace", "0.5", fresh=True)
+    emu = start_server("--itl-ms", "100", "--response-text", words, "--shutdown-grace", "0.5", "--drain-delay", "0",
+                       fresh=True)
     t, result, ready = read_stream_in_background(emu, CHAT)
     assert ready.wait(10) and result.get("status") == 200, result
     time.sleep(0.3)
@@ -257,3 +260,14 @@ def test_sigterm_with_a_delayed_non_stream_answer_in_flight(start_server):
     t.join(10)
     assert "r" in out and out["r"].status_code == 200, out
     assert out["r"].json()["model"] == MODEL
+
+
+def test_sigterm_drains_for_the_drain_delay_while_still_serving(start_server):
+    emu = start_server("--drain-delay", "1.5", fresh=True)
+    t0 = time.monotonic()
+    emu.signal(signal.SIGTERM)
+    time.sleep(0.3)
+    assert httpx.get(emu.base + "/ready", timeout=5).status_code == 503, "not ready while draining"
+    assert httpx.post(emu.v1 + "/chat/completions", json=CHAT, timeout=5).status_code == 200, "still serving"
+    assert emu.wait(timeout=15) == 0
+    assert time.monotonic() - t0 >= 1.4, "the drain delay is honoured"

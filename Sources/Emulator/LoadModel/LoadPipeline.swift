@@ -96,17 +96,10 @@ public final class LoadPipeline: Sendable {
         let key = (request.header("x-emulator-scope").map { $0 + "\u{0}" } ?? "") + (Router.presentedKey(request) ?? "")
         let azure = request.path.hasPrefix("/openai/")
 
-        var fault: Fault? = ticket.fault
-        if fault != nil {
-        } else if let header = request.header("x-emulator-fault") {
-            guard let f = Fault.parse(header) else {
-                throw .invalidRequest("Invalid X-Emulator-Fault '\(header)': expected one of \(Fault.kindList), optionally followed by @N.",
-                                      param: "X-Emulator-Fault")
-            }
-            fault = f
-        } else {
-            fault = script.fire(s.faultScript, key: key, model: ticket.model, now: MonotonicClock.now())
-                ?? s.faultRates.draw(&rng)
+        let headerFault = request.header("x-emulator-fault")
+        if let headerFault, Fault.parse(headerFault) == nil {
+            throw .invalidRequest("Invalid X-Emulator-Fault '\(headerFault)': expected one of \(Fault.kindList), optionally followed by @N.",
+                                  param: "X-Emulator-Fault")
         }
         if profile.quotaExhausted {
             metrics.rejected("insufficient_quota")
@@ -114,18 +107,13 @@ public final class LoadPipeline: Sendable {
                            message: "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
                            param: nil, code: "insufficient_quota", headers: [("x-should-retry", "false")])
         }
-        if let f = fault, !f.kind.isMidStream {
-            metrics.fault(f.kind)
-            if var early = try earlyFault(f, ticket: ticket, request: request, settings: s) {
-                let metrics = self.metrics
-                early.onFinish = { finished in
-                    metrics.requestFinished(endpoint: ticket.endpoint, model: ticket.model, status: finished.status,
-                                            seconds: Double(finished.finishedAt &- finished.receivedAt) / 1e9)
-                }
-                return early
-            }
+        // A fault asked for explicitly (a fixture, or the X-Emulator-Fault header) comes first; faults
+        // from scripts and rates come after quota and rate limits, as a backend fails after the
+        // gateway counted the request.
+        let explicitFault = ticket.fault ?? headerFault.flatMap(Fault.parse)
+        if let f = explicitFault, !f.kind.isMidStream {
+            return try injectEarly(f, ticket: ticket, request: request, settings: s)
         }
-
         let estimatedOutput = ticket.maxTokens ?? Int(profile.outputTokens?.mean ?? 16)
         let decision = limiter.check(key: key + "\u{1}" + profile.model, profile: profile,
                                      tokens: ticket.promptTokens + estimatedOutput)
@@ -134,6 +122,13 @@ public final class LoadPipeline: Sendable {
         if let exceeded = decision.exceeded {
             metrics.rejected(exceeded)
             throw LoadPipeline.rateLimited(exceeded, decision: decision, model: ticket.model, headers: limitHeaders)
+        }
+
+        let fault = explicitFault
+            ?? script.fire(s.faultScript, key: key, model: ticket.model, now: MonotonicClock.now())
+            ?? s.faultRates.draw(&rng)
+        if let f = fault, !f.kind.isMidStream {
+            return try injectEarly(f, ticket: ticket, request: request, settings: s)
         }
 
         let limited = profile.maxConcurrency != nil
@@ -243,6 +238,22 @@ public final class LoadPipeline: Sendable {
             response.onFinish = onFinish
             return response
         }
+    }
+
+    /// Counts and answers a fault that needs no generation.
+    private func injectEarly(_ f: Fault, ticket: GenerationTicket, request: HTTPRequest, settings s: LoadSettings)
+        throws(APIError) -> HTTPResponse
+    {
+        metrics.fault(f.kind)
+        guard var early = try earlyFault(f, ticket: ticket, request: request, settings: s) else {
+            preconditionFailure("every fault that is not mid-stream answers early")
+        }
+        let metrics = self.metrics
+        early.onFinish = { finished in
+            metrics.requestFinished(endpoint: ticket.endpoint, model: ticket.model, status: finished.status,
+                                    seconds: Double(finished.finishedAt &- finished.receivedAt) / 1e9)
+        }
+        return early
     }
 
     /// Faults answered before any generation: status codes, timeouts and resets.
