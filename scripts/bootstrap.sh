@@ -47,6 +47,8 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if ! { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libmicrohttpd; }; then
   dpkg -s libmicrohttpd-dev >/dev/null 2>&1 || missing+=(libmicrohttpd-dev)
 fi
+# The TLS tests make a self-signed certificate with the openssl command.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The upstream proxy (--proxy-to) uses URLSession, which loads libcurl at run time.
 if ! ldconfig -p 2>/dev/null | grep -q 'libcurl\.so\.4'; then
   dpkg -s libcurl4 >/dev/null 2>&1 || missing+=(libcurl4)

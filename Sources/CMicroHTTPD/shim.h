@@ -33,6 +33,8 @@ struct CMicroHTTPD_DaemonSettings {
     void *completed_cls;
     MHD_LogCallback logger;
     void *logger_cls;
+    const char *tls_key_pem;     // both set: serve HTTPS (MHD's GnuTLS support)
+    const char *tls_cert_pem;
 };
 
 /// `MHD_start_daemon` is variadic and cannot be called from Swift: this builds the options as an
@@ -57,7 +59,7 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(const struct CMicroHTT
     } else {
         return NULL;
     }
-    struct MHD_OptionItem ops[12];
+    struct MHD_OptionItem ops[14];
     int i = 0;
     ops[i++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)addr};
     ops[i++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s->completed, s->completed_cls};
@@ -71,6 +73,11 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(const struct CMicroHTT
         ops[i++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)s->connection_memory_limit, NULL};
     if (s->listen_backlog > 0)
         ops[i++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, (intptr_t)s->listen_backlog, NULL};
+    if (s->tls_key_pem != NULL && s->tls_cert_pem != NULL) {
+        flags |= MHD_USE_TLS;
+        ops[i++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)s->tls_key_pem};
+        ops[i++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)s->tls_cert_pem};
+    }
     if (s->logger != NULL)
         ops[i++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)s->logger, s->logger_cls};
     ops[i++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};

@@ -49,7 +49,8 @@ struct EmulatorCommand: ParsableCommand {
         }
         LogSetup.announce(
             format: options.logFormat, host: configuration.server.host, port: port,
-            threads: configuration.server.threads, version: EmulatorConfiguration.version)
+            threads: configuration.server.threads, version: EmulatorConfiguration.version,
+            tls: configuration.server.tlsKeyPEM != nil)
         while true {
             switch SignalWaiter.next() {
             case .hangUp:

@@ -110,6 +110,12 @@ struct EmulatorOptions: ParsableArguments {
     @Flag(help: "Turn the admin API off.")
     var noAdmin = false
 
+    @Option(help: "PEM certificate file: with --tls-key, serve HTTPS.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key file for --tls-cert.")
+    var tlsKey: String?
+
     @Option(help: "Comma-separated addresses or networks allowed to use the admin API: 'loopback', '10.0.0.0/8', '::1' (default: any).")
     var adminBind = ""
 
@@ -189,6 +195,7 @@ struct EmulatorOptions: ParsableArguments {
         guard adminRanges != nil else {
             throw ValidationError("--admin-bind takes addresses or networks like loopback, 127.0.0.1, 10.0.0.0/8, ::1, got '\(adminBind)'.")
         }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
         if record != nil && proxyTo == nil { throw ValidationError("--record needs --proxy-to.") }
         if replay != nil && fixtures != nil { throw ValidationError("--replay and --fixtures both name a fixtures file; give one.") }
         guard journalSize >= 1, journalBodyBytes >= 0 else {
@@ -243,6 +250,13 @@ struct EmulatorOptions: ParsableArguments {
         c.adminKey = adminKey
         c.adminEnabled = !noAdmin
         c.adminFrom = adminRanges ?? []
+        if let tlsCert, let tlsKey {
+            guard let cert = FileReader.read(tlsCert), let key = FileReader.read(tlsKey) else {
+                throw ValidationError("cannot read --tls-cert \(tlsCert) or --tls-key \(tlsKey).")
+            }
+            c.server.tlsCertificatePEM = String(decoding: cert, as: UTF8.self)
+            c.server.tlsKeyPEM = String(decoding: key, as: UTF8.self)
+        }
         c.fixturesFile = fixtures
         c.fixturesStrict = fixturesStrict
         c.journalSize = journalSize
@@ -266,7 +280,7 @@ struct EmulatorOptions: ParsableArguments {
         .init("reasoning-models"), .init("prefill-us-per-token"), .init("max-concurrency"), .init("max-queue"),
         .init("overload-status"), .init("slowdown-per-running"), .init("rpm"), .init("tpm"), .init("rpd"),
         .init("quota-exhausted", isFlag: true), .init("fault-rate"), .init("fault-script", list: true),
-        .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("admin-bind"), .init("no-admin", isFlag: true),
+        .init("config"), .init("vllm-metrics", isFlag: true), .init("admin-key"), .init("admin-bind"), .init("tls-cert"), .init("tls-key"), .init("no-admin", isFlag: true),
         .init("fixtures"), .init("fixtures-strict", isFlag: true), .init("journal-size"), .init("journal-body-bytes"),
         .init("scope-by-key", isFlag: true), .init("proxy-to"), .init("record"), .init("replay"), .init("models"), .init("strict-models", isFlag: true), .init("response-store-size"), .init("ttft-ms"), .init("itl-ms"), .init("shutdown-grace"), .init("drain-delay"), .init("log-level"),
         .init("log-format"), .init("verbose", isFlag: true),

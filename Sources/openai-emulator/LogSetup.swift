@@ -21,13 +21,14 @@ enum LogSetup {
     }
 
     /// The start-up line, printed whatever the log level so scripts can read the port.
-    static func announce(format: LogFormat, host: String, port: Int, threads: Int, version: String) {
+    static func announce(format: LogFormat, host: String, port: Int, threads: Int, version: String, tls: Bool = false) {
+        let scheme = tls ? "https" : "http"
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let line: String
         if format == .json {
-            line = #"{"level":"notice","message":"listening","address":"http://\#(shownHost):\#(port)","port":\#(port),"threads":\#(threads),"version":"\#(version)"}"#
+            line = #"{"level":"notice","message":"listening","address":"\#(scheme)://\#(shownHost):\#(port)","port":\#(port),"threads":\#(threads),"version":"\#(version)"}"#
         } else {
-            line = "openai-emulator \(version) listening on http://\(shownHost):\(port) (threads: \(threads))"
+            line = "openai-emulator \(version) listening on \(scheme)://\(shownHost):\(port) (threads: \(threads))"
         }
         let bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }

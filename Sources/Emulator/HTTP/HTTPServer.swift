@@ -17,6 +17,9 @@ public final class HTTPServer: Sendable {
         public var connectionTimeoutSeconds: Int
         public var connectionMemoryLimit: Int
         public var limits: TransportLimits
+        /// PEM private key and certificate: when both are set the server speaks HTTPS.
+        public var tlsKeyPEM: String?
+        public var tlsCertificatePEM: String?
 
         public init(
             host: String = "127.0.0.1", port: Int = 8383, threads: Int = 2, maxConnections: Int = 10_000,
@@ -59,6 +62,12 @@ public final class HTTPServer: Sendable {
             let retained = Unmanaged.passRetained(context)
             let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
                 | MHD_USE_ERROR_LOG.rawValue | MHD_USE_TURBO.rawValue
+            let key = settings.tlsKeyPEM.map { strdup($0) } ?? nil
+            let certificate = settings.tlsCertificatePEM.map { strdup($0) } ?? nil
+            defer {
+                free(key)
+                free(certificate)
+            }
             let daemon: OpaquePointer? = settings.host.withCString { host in
                 var s = CMicroHTTPD_DaemonSettings(
                     flags: UInt32(flags), host: host, port: UInt16(clamping: settings.port),
@@ -68,7 +77,8 @@ public final class HTTPServer: Sendable {
                     connection_memory_limit: settings.connectionMemoryLimit, listen_backlog: 4096,
                     handler: Trampolines.access, handler_cls: retained.toOpaque(),
                     completed: Trampolines.completed, completed_cls: retained.toOpaque(),
-                    logger: Trampolines.log, logger_cls: retained.toOpaque())
+                    logger: Trampolines.log, logger_cls: retained.toOpaque(),
+                    tls_key_pem: UnsafePointer(key), tls_cert_pem: UnsafePointer(certificate))
                 return CMicroHTTPD_start_daemon(&s)
             }
             guard let daemon else {
