@@ -54,21 +54,14 @@ struct MessagesBuilder {
 /// Anthropic's named stream events: `message_start`, per block `content_block_start`, deltas
 /// (`text_delta`, `input_json_delta`), `content_block_stop`, then `message_delta` and `message_stop`.
 struct MessagesStreamSource: StreamSource {
-    private var frames: [(bytes: [UInt8], isToken: Bool)] = []
-    private var position = 0
-    private var tokenFrames = 0
-    private var latency: LatencyPlan
+    private var frames: FrameListSource
 
     init(builder: MessagesBuilder, latency: LatencyPlan, tokenizer: any Tokenizer) {
-        self.latency = latency
+        var frames = FrameListSource(latency: latency)
         func add(_ type: String, _ value: JSONObject, token: Bool = false) {
             var o = JSONObject([("type", .string(type))])
             o.entries.append(contentsOf: value.entries)
-            var w = JSONWriter(capacity: 192)
-            w.raw("event: "); w.raw(type); w.raw("\ndata: ")
-            w.value(.object(o))
-            w.raw("\n\n")
-            frames.append((w.bytes, token))
+            frames.add(event: type, data: .object(o), token: token)
         }
         add("message_start", JSONObject([("message", builder.message(final: false))]))
         for (index, block) in builder.blocks.enumerated() {
@@ -100,17 +93,8 @@ struct MessagesStreamSource: StreamSource {
             ("usage", ["output_tokens": .number(Double(builder.answer.completionTokens))]),
         ]))
         add("message_stop", JSONObject())
+        self.frames = frames
     }
 
-    mutating func next() -> StreamEvent? {
-        guard position < frames.count else { return nil }
-        let frame = frames[position]
-        position += 1
-        var delay: UInt64 = 0
-        if frame.isToken {
-            tokenFrames += 1
-            delay = tokenFrames == 1 ? latency.ttftNanos : latency.nextITLNanos()
-        }
-        return .frame(frame.bytes, afterNanos: delay, token: frame.isToken)
-    }
+    mutating func next() -> StreamEvent? { frames.next() }
 }

@@ -142,7 +142,8 @@ public struct ChatRequest: Sendable {
         }
     }
 
-    private static func stopSequences(_ p: Params) throws(APIError) -> [String] {
+    /// `stop` as a string or up to 4 strings (chat and legacy completions alike).
+    static func stopSequences(_ p: Params) throws(APIError) -> [String] {
         guard let v = p.value("stop") else { return [] }
         switch v {
         case .string(let s): return [s]

@@ -50,7 +50,7 @@ struct CompletionsRequest: Sendable {
         guard self.bestOf >= n else {
             throw .invalidRequest("best_of must be greater than or equal to n.", param: "best_of")
         }
-        stop = try CompletionsRequest.stopSequences(p)
+        stop = try ChatRequest.stopSequences(p)
         logprobs = try p.int("logprobs", in: 0...5)
         stream = try p.bool("stream") ?? false
         if let options = try p.object("stream_options") {
@@ -123,28 +123,5 @@ struct CompletionsRequest: Sendable {
             out.append(t)
         }
         return out
-    }
-
-    private static func stopSequences(_ p: Params) throws(APIError) -> [String] {
-        guard let v = p.value("stop") else { return [] }
-        switch v {
-        case .string(let s): return [s]
-        case .array(let items):
-            guard items.count <= 4 else {
-                throw .invalidRequest(
-                    "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length \(items.count) instead.",
-                    param: "stop", code: "array_above_max_length")
-            }
-            var out: [String] = []
-            for (i, item) in items.enumerated() {
-                guard case .string(let s) = item else {
-                    throw .invalidType(param: "stop[\(i)]", expected: "a string", got: item)
-                }
-                out.append(s)
-            }
-            return out
-        default:
-            throw .invalidType(param: "stop", expected: "a string or an array of strings", got: v)
-        }
     }
 }

@@ -2,24 +2,17 @@
 /// with their parts and deltas, and `response.completed` (or `response.incomplete`), each frame
 /// carrying `event:` and `data:` and a `sequence_number` counting up from 0.
 struct ResponsesStreamSource: StreamSource {
-    private var frames: [(bytes: [UInt8], isToken: Bool)] = []
-    private var position = 0
-    private var tokenFrames = 0
-    private var latency: LatencyPlan
+    private var frames: FrameListSource
 
     init(builder: ResponseBuilder, latency: LatencyPlan, tokenizer: any Tokenizer) {
-        self.latency = latency
+        var frames = FrameListSource(latency: latency)
         var sequence = 0
         func add(_ type: String, _ fields: JSONObject, token: Bool = false) {
             var o = JSONObject([("type", .string(type))])
             o.entries.append(contentsOf: fields.entries)
             o["sequence_number"] = .number(Double(sequence))
             sequence += 1
-            var w = JSONWriter(capacity: 256)
-            w.raw("event: "); w.raw(type); w.raw("\ndata: ")
-            w.value(.object(o))
-            w.raw("\n\n")
-            frames.append((w.bytes, token))
+            frames.add(event: type, data: .object(o), token: token)
         }
         add("response.created", JSONObject([("response", builder.object(final: false))]))
         add("response.in_progress", JSONObject([("response", builder.object(final: false))]))
@@ -71,19 +64,8 @@ struct ResponsesStreamSource: StreamSource {
         }
         add(builder.incomplete ? "response.incomplete" : "response.completed",
             JSONObject([("response", builder.object(final: true))]))
+        self.frames = frames
     }
 
-    mutating func next() -> StreamEvent? {
-        guard position < frames.count else { return nil }
-        let frame = frames[position]
-        position += 1
-        var delay: UInt64 = 0
-        if frame.isToken {
-            tokenFrames += 1
-            delay = tokenFrames == 1 ? latency.ttftNanos : latency.nextITLNanos()
-        } else if position == frames.count && tokenFrames == 0 {
-            delay = latency.ttftNanos
-        }
-        return .frame(frame.bytes, afterNanos: delay, token: frame.isToken)
-    }
+    mutating func next() -> StreamEvent? { frames.next() }
 }
