@@ -54,11 +54,7 @@ public struct ChatRequest: Sendable {
     /// - Throws: `APIError` 400 naming the offending parameter.
     public init(body: [UInt8]) throws(APIError) {
         let p = try Params.body(body)
-        guard let modelValue = p.value("model") else { throw .missing("model") }
-        guard case .string(let model) = modelValue else {
-            throw .invalidType(param: "model", expected: "a string", got: modelValue)
-        }
-        self.model = model
+        self.model = try p.requiredString("model")
         guard let messagesValue = p.value("messages") else { throw .missing("messages") }
         guard case .array(let messages) = messagesValue else {
             throw .invalidType(param: "messages", expected: "an array", got: messagesValue)

@@ -34,11 +34,7 @@ struct CompletionsRequest: Sendable {
     /// - Throws: `APIError` 400 naming the offending parameter.
     init(body: [UInt8]) throws(APIError) {
         let p = try Params.body(body)
-        guard let modelValue = p.value("model") else { throw .missing("model") }
-        guard case .string(let model) = modelValue else {
-            throw .invalidType(param: "model", expected: "a string", got: modelValue)
-        }
-        self.model = model
+        self.model = try p.requiredString("model")
         guard let prompt = p.value("prompt") else { throw .missing("prompt") }
         prompts = try CompletionsRequest.prompts(prompt)
         suffix = try p.string("suffix")

@@ -21,11 +21,7 @@ struct EmbeddingsRequest: Sendable {
     /// - Throws: `APIError` 400 naming the offending parameter.
     init(body: [UInt8], nativeDimensions: (String) -> Int) throws(APIError) {
         let p = try Params.body(body)
-        guard let modelValue = p.value("model") else { throw .missing("model") }
-        guard case .string(let model) = modelValue else {
-            throw .invalidType(param: "model", expected: "a string", got: modelValue)
-        }
-        self.model = model
+        self.model = try p.requiredString("model")
         guard let input = p.value("input") else { throw .missing("input") }
         inputs = try EmbeddingsRequest.inputs(input)
         if p.has("dimensions") {
