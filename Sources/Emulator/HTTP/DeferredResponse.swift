@@ -1,5 +1,3 @@
-import Synchronization
-
 /// An answer that is decided after the handler returned (a request waiting in a queue). The
 /// transport suspends the connection and resumes it when `resolve` is called.
 public final class DeferredResponse: Sendable {
@@ -8,7 +6,7 @@ public final class DeferredResponse: Sendable {
         case resolved(HTTPResponse, taken: Bool)
     }
 
-    private let state = Mutex(State.pending(waker: nil))
+    private let state = Locked(State.pending(waker: nil))
 
     public init() {}
 

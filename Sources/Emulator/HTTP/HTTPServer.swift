@@ -3,7 +3,6 @@ import Glibc
 #endif
 import CMicroHTTPD
 import Logging
-import Synchronization
 
 /// Owns the libmicrohttpd daemon: starts it, and shuts it down gracefully (quiesce, let streams
 /// finish, resume whatever is still suspended, then stop). The only type that starts or stops MHD.
@@ -41,7 +40,7 @@ public final class HTTPServer: Sendable {
         case stopped
     }
 
-    private let state = Mutex(State.initial)
+    private let state = Locked(State.initial)
     private let settings: Settings
     private let context: ServerContext
     private let logger: Logger

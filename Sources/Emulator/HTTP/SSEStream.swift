@@ -1,11 +1,10 @@
 import CMicroHTTPD
-import Synchronization
 
 /// One streaming response in flight: the bridge between libmicrohttpd's content reader (MHD
 /// threads) and the pacer (timer thread). The pacer owns time, this object owns bytes, MHD owns
 /// the socket.
 final class SSEStream: PacerClient {
-    private let machine: Mutex<StreamStateMachine>
+    private let machine: Locked<StreamStateMachine>
     private let connection: ConnectionHandle
     let server: ServerContext
     private let status: Int
@@ -17,7 +16,7 @@ final class SSEStream: PacerClient {
         self.status = status
         self.receivedAt = receivedAt
         self.onFinish = onFinish
-        self.machine = Mutex(
+        self.machine = Locked(
             StreamStateMachine(
                 source: source, start: start, pingIntervalNanos: server.limits.pingIntervalNanos,
                 stallLimitNanos: server.limits.stallLimitNanos))

@@ -15,7 +15,7 @@ final class ServerContext: Sendable {
     let suspendable = Atomic<Int>(0)
     private let aborting = Atomic<Bool>(false)
     /// Deferred answers whose connections are suspended, resolved at shutdown.
-    private let waiting = Mutex<[ObjectIdentifier: DeferredResponse]>([:])
+    private let waiting = Locked<[ObjectIdentifier: DeferredResponse]>([:])
 
     init(handler: any HTTPHandler, pacer: Pacer, logger: Logger, limits: TransportLimits, ids: IDGenerator) {
         self.handler = handler

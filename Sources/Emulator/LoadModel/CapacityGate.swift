@@ -1,5 +1,3 @@
-import Synchronization
-
 /// At most N generations at once per profile; others wait in a FIFO queue of bounded length.
 /// A slot is a lease, released when the answer has gone out or the client left.
 public final class CapacityGate: Sendable {
@@ -13,7 +11,7 @@ public final class CapacityGate: Sendable {
         var waiting: Int { queue.count - head }
     }
 
-    private let pools = Mutex<[String: Pool]>([:])
+    private let pools = Locked<[String: Pool]>([:])
     /// Generations running across all pools (for gauges and slowdown).
     public let running = RunningCount()
     public let waiting = RunningCount()

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Deterministic fault scripts for retry tests: "the first 3 requests get 429", "every 10th
 /// request gets 500", "between 30 s and 60 s after start, 503 to all" — counted per API key, per
 /// model, or over all requests.
@@ -69,7 +67,7 @@ public struct FaultRule: Sendable, Equatable {
 
 /// Counts requests for the script's rules.
 public final class FaultScriptCounter: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+    private let counts = Locked<[String: Int]>([:])
     public let startedAt: UInt64
 
     public init(startedAt: UInt64 = MonotonicClock.now()) { self.startedAt = startedAt }

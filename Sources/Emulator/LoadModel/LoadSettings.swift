@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The load-test behaviour that can change while running (`PATCH /_emulator/config`): profiles,
 /// faults and overload answers.
 public struct LoadSettings: Sendable, Equatable {
@@ -20,9 +18,9 @@ public struct LoadSettings: Sendable, Equatable {
 
 /// The current `LoadSettings`, swapped atomically as a whole.
 public final class LoadSettingsBox: Sendable {
-    private let current: Mutex<LoadSettings>
+    private let current: Locked<LoadSettings>
 
-    public init(_ settings: LoadSettings) { current = Mutex(settings) }
+    public init(_ settings: LoadSettings) { current = Locked(settings) }
 
     public var value: LoadSettings { current.withLock { $0 } }
 

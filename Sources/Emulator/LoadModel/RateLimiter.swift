@@ -1,5 +1,3 @@
-import Synchronization
-
 /// OpenAI-style rate limits: token buckets for requests and tokens per minute (and requests per
 /// day), refilled continuously, one set per API key and profile.
 public final class RateLimiter: Sendable {
@@ -41,7 +39,7 @@ public final class RateLimiter: Sendable {
         public var used = 0
     }
 
-    private let buckets = Mutex<[String: Buckets]>([:])
+    private let buckets = Locked<[String: Buckets]>([:])
 
     public init() {}
 

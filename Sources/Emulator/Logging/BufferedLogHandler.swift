@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -64,7 +63,7 @@ public struct BufferedLogHandler: LogHandler {
 /// `strftime("%Y-%m-%dT%H:%M:%S%z")` of the current second, formatted once per second.
 final class Timestamp: Sendable {
     static let shared = Timestamp()
-    private let cached = Mutex<(second: Int, text: [UInt8])>((-1, []))
+    private let cached = Locked<(second: Int, text: [UInt8])>((-1, []))
 
     func append(to bytes: inout [UInt8]) {
         let now = time(nil)

@@ -13,7 +13,7 @@ public final class BufferedLogOutput: Sendable {
     public static let standardOutput = BufferedLogOutput(fd: 1)
 
     private let fd: Int32
-    private let pending = Mutex<[UInt8]>([])
+    private let pending = Locked<[UInt8]>([])
     private let started = Atomic<Bool>(false)
     private static let flushBytes = 64 * 1024
     private static let intervalMicros: UInt32 = 50_000

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The emulator's metrics, recorded as delivered (token frames are timed when handed to the
 /// socket), with optional vLLM-compatible names for autoscalers and dashboards built for vLLM.
 public final class EmulatorMetrics: Sendable {
@@ -47,7 +45,7 @@ public final class EmulatorMetrics: Sendable {
         var status: Int
     }
 
-    private let cache = Mutex<[SeriesKey: [MetricsRegistry.Series]]>([:])
+    private let cache = Locked<[SeriesKey: [MetricsRegistry.Series]]>([:])
     /// Distinct label combinations kept; past this (a flood of model names), series are looked up
     /// by label text each time, which is slower but bounded in memory.
     private static let maxCached = 4096

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Counters, gauges and histograms in Prometheus's text format. Hand-written and lock-light: each
 /// series has its own small lock, and callers on the hot path keep the `Series` they update (see
 /// `EmulatorMetrics`), so an update is one uncontended lock and an add: no label text is built
@@ -21,11 +19,11 @@ public final class MetricsRegistry: Sendable {
         }
 
         private let buckets: [Double]
-        private let cell: Mutex<Cell>
+        private let cell: Locked<Cell>
 
         init(buckets: [Double]) {
             self.buckets = buckets
-            self.cell = Mutex(Cell(counts: Array(repeating: 0, count: buckets.count)))
+            self.cell = Locked(Cell(counts: Array(repeating: 0, count: buckets.count)))
         }
 
         /// Adds to a counter.
@@ -51,7 +49,7 @@ public final class MetricsRegistry: Sendable {
         let kind: Kind
         let buckets: [Double]
         /// Label text (`a="b",c="d"`) to series.
-        let series = Mutex<[String: Series]>([:])
+        let series = Locked<[String: Series]>([:])
 
         init(name: String, help: String, kind: Kind, buckets: [Double]) {
             self.name = name
@@ -70,10 +68,10 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
-    private let families = Mutex<(byName: [String: Family], order: [Family])>(([:], []))
-    private let gauges = Mutex<[(name: String, help: String, read: @Sendable () -> Double)]>([])
+    private let families = Locked<(byName: [String: Family], order: [Family])>(([:], []))
+    private let gauges = Locked<[(name: String, help: String, read: @Sendable () -> Double)]>([])
     /// Model name to its label value; past `maxModels` names, "other".
-    private let knownModels = Mutex<[String: String]>([:])
+    private let knownModels = Locked<[String: String]>([:])
     static let maxModels = 200
 
     public init() {}

@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +7,7 @@ import Glibc
 /// The fixtures in force: those of the fixtures file (shared by every scope, hot-reloaded) and
 /// those added at runtime (per scope), with how often each has matched.
 public final class FixtureStore: Sendable {
-    private struct State: ~Copyable {
+    private struct State {
         var file: [Fixture] = []
         var runtime: [String: [Fixture]] = [:]
         var hits: [String: Int] = [:]
@@ -22,7 +21,7 @@ public final class FixtureStore: Sendable {
         var answer: FixtureAnswer
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     public let strict: Bool
     public let path: String?
     private let ids: IDGenerator

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Every request to the API routes, per scope, bounded: the oldest go first.
 public final class Journal: Sendable {
     private struct Ring {
@@ -30,7 +28,7 @@ public final class Journal: Sendable {
         }
     }
 
-    private struct State: ~Copyable {
+    private struct State {
         var rings: [String: Ring] = [:]
         var index: [String: String] = [:]  // request id → scope
         var sequence = 0
@@ -45,7 +43,7 @@ public final class Journal: Sendable {
         var respond: @Sendable ([JournalEntry]) -> HTTPResponse
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     public let capacity: Int
     public let bodyCap: Int
     static let maxScopes = 1000

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// Something the pacer wakes at a deadline: a suspended stream whose next frame is due, or a
 /// delayed answer whose simulated generation time is over.
@@ -19,7 +18,7 @@ public final class Pacer: Sendable {
         var client: any PacerClient
     }
 
-    private struct State: ~Copyable {
+    private struct State {
         var heap = MinHeap()
         var sequence: UInt64 = 0
         var stopping = false
@@ -59,7 +58,7 @@ public final class Pacer: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let signal = ConditionSignal()
     /// Entries due within this many nanoseconds are woken together, saving a sleep.
     private let slackNanos: UInt64 = 200_000

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A close, deterministic estimate of cl100k_base token counts that needs no data file.
 ///
 /// Text is split with the exact cl100k_base pattern (`PreTokenizer.cl100k`); each piece then gets an
@@ -109,8 +107,8 @@ public struct EstimatingTokenizer: Tokenizer {
 /// last text that hashed to it. Results are the same with or without the cache.
 final class RecentTexts: Sendable {
     private final class Slot: Sendable {
-        let count = Mutex<(text: String, tokens: Int)?>(nil)
-        let pieces = Mutex<(text: String, pieces: [TokenPiece])?>(nil)
+        let count = Locked<(text: String, tokens: Int)?>(nil)
+        let pieces = Locked<(text: String, pieces: [TokenPiece])?>(nil)
     }
 
     /// Longer texts are not kept: they are rarely repeated and would hold memory.

@@ -43,8 +43,8 @@ import Testing
     final class Tally: Sendable {
         let started = Atomic<Int>(0)
         let completed = Atomic<Int>(0)
-        let errors = Mutex<[String]>([])
-        let byExit = Mutex<[Int]>(Array(repeating: 0, count: Exit.allCases.count))
+        let errors = Locked<[String]>([])
+        let byExit = Locked<[Int]>(Array(repeating: 0, count: Exit.allCases.count))
 
         func fail(_ what: String) {
             errors.withLock { if $0.count < 20 { $0.append(what) } }

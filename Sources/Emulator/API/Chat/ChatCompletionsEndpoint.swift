@@ -1,5 +1,3 @@
-import Synchronization
-
 /// `POST /v1/chat/completions`: validates, generates, and answers as JSON or as a paced stream.
 struct ChatCompletionsEndpoint: Sendable {
     let generator: Generator
@@ -55,7 +53,7 @@ struct ChatCompletionsEndpoint: Sendable {
 
 /// `system_fingerprint` values: stable per model, shaped like the real ones (`fp_` + 10 hex).
 enum Fingerprint {
-    private static let cache = Mutex<[String: String]>([:])
+    private static let cache = Locked<[String: String]>([:])
 
     static func of(model: String) -> String {
         if let known = cache.withLock({ $0[model] }) { return known }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Stored responses for `GET/DELETE /v1/responses/{id}` and `previous_response_id`: a bounded
 /// least-recently-used map, shared by all threads.
 final class ResponseStore: Sendable {
@@ -11,7 +9,7 @@ final class ResponseStore: Sendable {
         var conversation: [JSONValue]
     }
 
-    private struct State: ~Copyable {
+    private struct State {
         var entries: [String: (value: Stored, stamp: UInt64)] = [:]
         /// Access order with stamps; stale pairs are skipped when evicting.
         var order: [(id: String, stamp: UInt64)] = []
@@ -19,7 +17,7 @@ final class ResponseStore: Sendable {
         var clock: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let capacity: Int
 
     init(capacity: Int) { self.capacity = max(0, capacity) }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +8,7 @@ import Glibc
 /// model, last user message and turn, and answers with the recorded bytes and stream timing.
 final class Recorder: Sendable {
     let path: String
-    private let rules = Mutex<[JSONValue]>([])
+    private let rules = Locked<[JSONValue]>([])
 
     init(path: String) { self.path = path }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -64,7 +63,7 @@ final class ProxyExchange: Sendable {
     let request: HTTPRequest
     let recorder: Recorder?
     let deferred = DeferredResponse()
-    let state = Mutex(State())
+    let state = Locked(State())
 
     init(request: HTTPRequest, recorder: Recorder?) {
         self.request = request
@@ -135,7 +134,7 @@ struct ProxyStreamSource: StreamSource {
 /// Routes URLSession's callbacks to the exchange of each task.
 final class ProxyDelegate: NSObject, URLSessionDataDelegate, Sendable {
     static let shared = ProxyDelegate()
-    private let exchanges = Mutex<[Int: ProxyExchange]>([:])
+    private let exchanges = Locked<[Int: ProxyExchange]>([:])
 
     func register(_ task: URLSessionTask, _ exchange: ProxyExchange) {
         exchanges.withLock { $0[task.taskIdentifier] = exchange }
