@@ -26,8 +26,8 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Largest accepted request body in bytes; larger ones get 413.")
     var maxBodyBytes = 32 * 1024 * 1024
 
-    @Option(help: "Memory each connection may use for its request head and buffers, in bytes (0: libmicrohttpd's default, 32 KiB).")
-    var connectionMemoryLimit = 0
+    @Option(help: "Memory each connection may use for its request head and buffers, in bytes (0: libmicrohttpd's default, 32 KiB). Request line and headers must fit in it.")
+    var connectionMemoryLimit = 8192
 
     @Option(name: .customLong("api-key"), help: "Accepted API key (repeatable). Without any, every key is accepted.")
     var apiKeys: [String] = []

@@ -265,7 +265,7 @@ def status_or_close(emu, data: bytes) -> int | None:
 
 @pytest.mark.parametrize("length", [40_000, 1_000_000])
 def test_very_long_url_is_414(server, length):
-    """libmicrohttpd answers a request line that does not fit the connection's memory pool (32 KiB by
+    """libmicrohttpd answers a request line that does not fit the connection's memory pool (8 KiB by
     default, --connection-memory-limit) with 414."""
     path = "/v1/" + "a" * length
     assert status_or_close(server, f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()) == 414
@@ -278,11 +278,22 @@ def test_long_query_string_is_414(server):
     still_serving(server)
 
 
-@pytest.mark.parametrize("length", [4_000, 20_000])
+@pytest.mark.parametrize("length", [4_000, 7_000])
 def test_a_long_url_under_the_limit_is_routed(server, length):
     r = httpx.get(server.base + "/v1/" + "a" * length, timeout=10)
     assert r.status_code == 404
     assert_error(r.json(), code="unknown_url")
+
+
+def test_a_larger_connection_memory_limit_takes_longer_heads(start_server):
+    emu = start_server("--connection-memory-limit", "32768")
+    r = httpx.get(emu.base + "/v1/" + "a" * 20_000, timeout=10)
+    assert r.status_code == 404
+    assert_error(r.json(), code="unknown_url")
+    r = httpx.get(emu.base + "/health", headers={"X-Long": "b" * 20_000}, timeout=10)
+    assert r.status_code == 200
+    # The same head does not fit the default 8 KiB.
+    assert status_or_close(start_server(), f"GET /health HTTP/1.1\r\nHost: x\r\nX-Long: {'b' * 20_000}\r\n\r\n".encode()) == 431
 
 
 @pytest.mark.parametrize("size", [40_000, 1_000_000])

@@ -22,7 +22,7 @@ public final class HTTPServer: Sendable {
 
         public init(
             host: String = "127.0.0.1", port: Int = 8383, threads: Int = 2, maxConnections: Int = 10_000,
-            connectionTimeoutSeconds: Int = 60, connectionMemoryLimit: Int = 0, limits: TransportLimits = .init()
+            connectionTimeoutSeconds: Int = 60, connectionMemoryLimit: Int = 8192, limits: TransportLimits = .init()
         ) {
             self.host = host
             self.port = port
