@@ -29,11 +29,16 @@ public struct Router: HTTPHandler {
     }
 
     private var routes: [Route] = []
+    /// Indexes into `routes` of the routes without captures, by their exact path, where no earlier
+    /// route with captures could also match: the common request is found with one lookup.
+    private var literalRoutes: [String: [Int]] = [:]
     private let apiKeys: Set<String>
     private let adminKey: String?
     /// Client addresses allowed to use the admin API (empty: any).
     private let adminFrom: [AddressRange]
     private let logger: Logger
+    /// The logger's own handler when it can write access-log lines directly (the server's usual one).
+    private let accessLog: BufferedLogHandler?
     private let verbose: Bool
     /// Records API requests in the journal when set.
     private let mock: MockEngine?
@@ -48,6 +53,7 @@ public struct Router: HTTPHandler {
         self.adminKey = adminKey
         self.mock = mock
         self.logger = logger
+        self.accessLog = (logger.handler as? BufferedLogHandler).flatMap { $0.canLogRequestsDirectly ? $0 : nil }
         self.verbose = verbose
     }
 
@@ -55,6 +61,11 @@ public struct Router: HTTPHandler {
     public mutating func add(_ method: String, _ pattern: String, auth: Auth = .api,
                              style: ErrorStyle = .openAI, _ endpoint: @escaping Endpoint) {
         let segments = pattern.split(separator: "/").map { $0.hasPrefix("{") ? Substring("*") : $0 }
+        if !segments.contains("*") {
+            let path = "/" + segments.joined(separator: "/")
+            let shadowed = routes.contains { $0.pattern.contains("*") && match($0.pattern, segments) != nil }
+            if !shadowed { literalRoutes[path, default: []].append(routes.count) }
+        }
         routes.append(Route(pattern: segments, method: method, auth: auth, style: style, endpoint: endpoint))
     }
 
@@ -86,22 +97,20 @@ public struct Router: HTTPHandler {
 
     private func route(_ request: HTTPRequest) -> HTTPResponse {
         if request.method == "OPTIONS" { return ResponseFactory.preflight(request: request) }
+        if let candidates = literalRoutes[request.path],
+            let i = candidates.first(where: { accepts(routes[$0], request.method) })
+        {
+            return answer(request, routes[i], captures: [])
+        }
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
         var allowed: [String] = []
         for route in routes {
             guard let captures = match(route.pattern, segments) else { continue }
-            guard route.method == request.method || (route.method == "GET" && request.method == "HEAD") else {
+            guard accepts(route, request.method) else {
                 if !allowed.contains(route.method) { allowed.append(route.method) }
                 continue
             }
-            if let failure = authenticate(request, route.auth) {
-                return ResponseFactory.error(failure, request: request, style: route.style)
-            }
-            do {
-                return try route.endpoint(request, captures)
-            } catch {
-                return ResponseFactory.error(error, request: request, style: route.style)
-            }
+            return answer(request, route, captures: captures)
         }
         if !allowed.isEmpty {
             return ResponseFactory.error(
@@ -109,6 +118,21 @@ public struct Router: HTTPHandler {
                 request: request)
         }
         return ResponseFactory.error(.unknownRoute(method: request.method, path: request.path), request: request)
+    }
+
+    private func accepts(_ route: Route, _ method: String) -> Bool {
+        route.method == method || (route.method == "GET" && method == "HEAD")
+    }
+
+    private func answer(_ request: HTTPRequest, _ route: Route, captures: [String]) -> HTTPResponse {
+        if let failure = authenticate(request, route.auth) {
+            return ResponseFactory.error(failure, request: request, style: route.style)
+        }
+        do {
+            return try route.endpoint(request, captures)
+        } catch {
+            return ResponseFactory.error(error, request: request, style: route.style)
+        }
     }
 
     private func match(_ pattern: [Substring], _ segments: [Substring]) -> [String]? {
@@ -153,7 +177,9 @@ public struct Router: HTTPHandler {
     public static func presentedKey(_ request: HTTPRequest) -> String? {
         if let auth = request.header("authorization") {
             let trimmed = auth.drop { $0 == " " }
-            if trimmed.lowercased().hasPrefix("bearer ") {
+            // "Bearer " in any case, compared in place (no lowercased copy of the whole value).
+            let scheme = trimmed.utf8.prefix(7)
+            if scheme.count == 7, zip(scheme, "bearer ".utf8).allSatisfy({ ($0 | 0x20) == $1 }) {
                 return String(trimmed.dropFirst(7).trimmingCharacters(in: " "))
             }
             return String(trimmed)
@@ -168,6 +194,7 @@ public struct Router: HTTPHandler {
     public func completed(_ summary: RequestSummary) {
         mock?.journal.finish(summary.id, status: summary.status, durationMs: Double(summary.durationNanos / 1000) / 1000)
         guard logger.logLevel <= .info else { return }
+        if let accessLog { return accessLog.logRequest(summary) }
         logger.info("request", metadata: [
             "request.id": "\(summary.id)", "http.method": "\(summary.method)", "http.path": "\(summary.path)",
             "http.status": "\(summary.status)", "http.bytes": "\(summary.bytes)",

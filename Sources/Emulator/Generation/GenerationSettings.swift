@@ -25,27 +25,31 @@ public struct GenerationSettings: Sendable {
 /// Shell-style wildcards (`*`, `?`) for model names.
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
-        if pattern == "*" { return true }
-        if !pattern.utf8.contains(UInt8(ascii: "*")) && !pattern.utf8.contains(UInt8(ascii: "?")) { return pattern == text }
-        let p = Array(pattern.utf8), t = Array(text.utf8)
-        var pi = 0, ti = 0, star = -1, mark = 0
+        var pattern = pattern, text = text
+        // Native strings hand out their UTF-8 in place: no arrays on this per-request path.
+        return pattern.withUTF8 { p in text.withUTF8 { t in matches(p, t) } }
+    }
+
+    static func matches(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        let star = UInt8(ascii: "*"), question = UInt8(ascii: "?")
+        var pi = 0, ti = 0, lastStar = -1, mark = 0
         while ti < t.count {
-            if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == t[ti]) {
+            if pi < p.count && (p[pi] == question || p[pi] == t[ti]) {
                 pi += 1
                 ti += 1
-            } else if pi < p.count && p[pi] == UInt8(ascii: "*") {
-                star = pi
+            } else if pi < p.count && p[pi] == star {
+                lastStar = pi
                 mark = ti
                 pi += 1
-            } else if star >= 0 {
-                pi = star + 1
+            } else if lastStar >= 0 {
+                pi = lastStar + 1
                 mark += 1
                 ti = mark
             } else {
                 return false
             }
         }
-        while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
+        while pi < p.count && p[pi] == star { pi += 1 }
         return pi == p.count
     }
 }

@@ -14,6 +14,8 @@ public struct HTTPRequest: Sendable {
     public var receivedAt: UInt64
     /// The client's address ("127.0.0.1"), empty when unknown.
     public var clientAddress: String
+    /// False when the transport saw no `X-Emulator-*` header: `emulatorHeader` then answers at once.
+    public var mayHaveEmulatorHeaders = true
 
     public init(
         method: String, path: String, query: [(name: String, value: String)] = [],
@@ -36,9 +38,16 @@ public struct HTTPRequest: Sendable {
         return nil
     }
 
+    /// An `x-emulator-…` control header (name in lowercase); nil without scanning when the request
+    /// carries none, as almost every request does.
+    public func emulatorHeader(_ lowercasedName: String) -> String? {
+        mayHaveEmulatorHeaders ? header(lowercasedName) : nil
+    }
+
     /// ASCII case-insensitive comparison of a stored (lowercase) header name with a wanted one,
     /// without building a lowercased copy: called several times per request.
     static func sameName(_ stored: String, _ wanted: String) -> Bool {
+        guard stored.utf8.count == wanted.utf8.count else { return false }
         var a = stored, b = wanted
         return a.withUTF8 { x in
             b.withUTF8 { y in

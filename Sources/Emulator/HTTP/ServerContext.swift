@@ -144,9 +144,11 @@ final class ServerContext: Sendable {
             CMicroHTTPD_client_address(connection, chars, raw.count)
             return String(cString: chars)
         }
-        return HTTPRequest(
+        var request = HTTPRequest(
             method: context.method, path: context.path, query: collected.query, headers: collected.headers,
             id: context.id, receivedAt: context.receivedAt, clientAddress: client)
+        request.mayHaveEmulatorHeaders = collected.emulatorHeaders
+        return request
     }
 
     // MARK: - Queueing answers
@@ -236,4 +238,6 @@ struct HeaderCollector {
     var headers: [(name: String, value: String)] = []
     var query: [(name: String, value: String)] = []
     var collectingQuery = false
+    /// Whether any header name starts with `x-emulator-`.
+    var emulatorHeaders = false
 }

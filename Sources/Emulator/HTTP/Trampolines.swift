@@ -38,7 +38,9 @@ enum Trampolines {
         if collector.pointee.collectingQuery {
             collector.pointee.query.append((String(cString: key), v))
         } else {
-            collector.pointee.headers.append((lowercasedASCII(key), v))
+            let name = lowercasedASCII(key)
+            if name.utf8.starts(with: "x-emulator-".utf8) { collector.pointee.emulatorHeaders = true }
+            collector.pointee.headers.append((name, v))
         }
         return .YES
     }

@@ -52,12 +52,15 @@ public struct JSONObject: Sendable, Equatable {
     public var isEmpty: Bool { entries.isEmpty }
     public var count: Int { entries.count }
 
-    /// Reads the last entry with `key`; writing replaces it in place or appends.
+    /// Reads the last entry with `key`; writing replaces it in place or appends. Keys compare by
+    /// their bytes, as JSON keys do (a request is validated by dozens of lookups of absent keys: a
+    /// length check turns most of them away).
     public subscript(key: String) -> JSONValue? {
         get {
+            let length = key.utf8.count
             var i = entries.count - 1
             while i >= 0 {
-                if entries[i].key == key { return entries[i].value }
+                if entries[i].key.utf8.count == length && entries[i].key == key { return entries[i].value }
                 i -= 1
             }
             return nil

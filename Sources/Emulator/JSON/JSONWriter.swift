@@ -13,7 +13,12 @@ public struct JSONWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    @inlinable public mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+    /// String literals land here too (String is a literal's preferred type): copy the UTF-8 in one
+    /// go rather than byte by byte through the generic `UTF8View` path.
+    @inlinable public mutating func raw(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
     @inlinable public mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
     /// Appends `"key":`.
@@ -95,7 +100,8 @@ public struct JSONWriter {
                 scratch[i] = UInt8(48 + n % 10)
                 n /= 10
             }
-            bytes.append(contentsOf: scratch[i...])
+            let digits = UnsafeBufferPointer(scratch.bindMemory(to: UInt8.self))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
         }
     }
 

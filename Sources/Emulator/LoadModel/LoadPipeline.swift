@@ -93,10 +93,10 @@ public final class LoadPipeline: Sendable {
         let s = settings.value
         let profile = s.profiles.profile(for: ticket.model)
         var rng = random(s)
-        let key = (request.header("x-emulator-scope").map { $0 + "\u{0}" } ?? "") + (Router.presentedKey(request) ?? "")
+        let key = (request.emulatorHeader("x-emulator-scope").map { $0 + "\u{0}" } ?? "") + (Router.presentedKey(request) ?? "")
         let azure = request.path.hasPrefix("/openai/")
 
-        let headerFault = request.header("x-emulator-fault")
+        let headerFault = request.emulatorHeader("x-emulator-fault")
         if let headerFault, Fault.parse(headerFault) == nil {
             throw .invalidRequest("Invalid X-Emulator-Fault '\(headerFault)': expected one of \(Fault.kindList), optionally followed by @N.",
                                   param: "X-Emulator-Fault")
@@ -165,8 +165,8 @@ public final class LoadPipeline: Sendable {
     private func makePlan(_ profile: ModelProfile, ticket: GenerationTicket, request: HTTPRequest,
                           rng: SeededRandom) -> AnswerPlan {
         var rng = rng
-        let ttft = ticket.ttftMs ?? request.header("x-emulator-ttft-ms").flatMap(Distribution.parse) ?? profile.ttftMs
-        let itl = ticket.itlMs ?? request.header("x-emulator-itl-ms").flatMap(Distribution.parse) ?? profile.itlMs
+        let ttft = ticket.ttftMs ?? request.emulatorHeader("x-emulator-ttft-ms").flatMap(Distribution.parse) ?? profile.ttftMs
+        let itl = ticket.itlMs ?? request.emulatorHeader("x-emulator-itl-ms").flatMap(Distribution.parse) ?? profile.itlMs
         let ttftMs = ttft.sample(&rng) + profile.prefillUsPerToken * Double(ticket.promptTokens) / 1000
         var latency = LatencyPlan(ttftNanos: UInt64(ttftMs * 1e6), itl: itl, rng: SeededRandom(seed: rng.next()))
         if profile.slowdownPerRunningPercent > 0 {
@@ -174,7 +174,7 @@ public final class LoadPipeline: Sendable {
             latency.running = gate.running
         }
         var output: ClosedRange<Int>?
-        if let header = request.header("x-emulator-output-tokens") {
+        if let header = request.emulatorHeader("x-emulator-output-tokens") {
             output = TokenRange.parse(header) ?? Distribution.parse(header).map { d in
                 let n = Int(d.sample(&rng).rounded())
                 return n...n

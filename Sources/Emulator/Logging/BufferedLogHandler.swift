@@ -58,6 +58,55 @@ public struct BufferedLogHandler: LogHandler {
         }
         w.bytes.withUnsafeBytes { output.append($0, urgent: event.level >= .notice) }
     }
+
+    /// Whether `logRequest` writes exactly the line `log(event:)` would for an access-log event.
+    var canLogRequestsDirectly: Bool { metadata.isEmpty && logLevel <= .info }
+
+    /// The access-log line of one request, formatted straight into bytes: the same line as
+    /// `logger.info("request", metadata: …)` from the `Emulator` module gives, without building
+    /// and sorting a metadata dictionary on every request.
+    func logRequest(_ summary: RequestSummary) {
+        var w = JSONWriter(capacity: 256)
+        switch format {
+        case .text:
+            Timestamp.shared.append(to: &w.bytes)
+            w.raw(" info")
+            if !label.isEmpty { w.raw(" "); w.raw(label) }
+            w.raw(": duration_ms="); Self.appendMilliseconds(summary.durationNanos, to: &w)
+            w.raw(" http.bytes="); w.int(summary.bytes)
+            w.raw(" http.method="); w.raw(summary.method)
+            w.raw(" http.path="); w.raw(summary.path)
+            w.raw(" http.status="); w.int(summary.status)
+            w.raw(" request.id="); w.raw(summary.id)
+            w.raw(" [Emulator] request\n")
+        case .json:
+            w.raw("{\"time\":"); w.int(time(nil))
+            w.raw(",\"level\":\"info\",\"logger\":"); w.string(label)
+            w.raw(",\"message\":\"request\",\"duration_ms\":\""); Self.appendMilliseconds(summary.durationNanos, to: &w)
+            w.raw("\",\"http.bytes\":\""); w.int(summary.bytes)
+            w.raw("\",\"http.method\":"); w.string(summary.method)
+            w.raw(",\"http.path\":"); w.string(summary.path)
+            w.raw(",\"http.status\":\""); w.int(summary.status)
+            w.raw("\",\"request.id\":"); w.string(summary.id)
+            w.raw("}\n")
+        }
+        w.bytes.withUnsafeBytes { output.append($0, urgent: false) }
+    }
+
+    /// `Double(nanos / 1000) / 1000` as `Double.description` writes it: whole microseconds in
+    /// milliseconds, trailing zeros dropped, at least one fractional digit.
+    static func appendMilliseconds(_ nanos: UInt64, to w: inout JSONWriter) {
+        let micros = nanos / 1000
+        w.int(micros / 1000)
+        var fraction = micros % 1000
+        w.raw(".")
+        guard fraction != 0 else { w.raw("0"); return }
+        var digits = 3
+        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        let padded = String(fraction)
+        for _ in 0..<(digits - padded.utf8.count) { w.raw("0") }
+        w.raw(padded)
+    }
 }
 
 /// `strftime("%Y-%m-%dT%H:%M:%S%z")` of the current second, formatted once per second.

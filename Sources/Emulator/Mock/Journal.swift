@@ -1,29 +1,41 @@
 /// Every request to the API routes, per scope, bounded: the oldest go first.
 public final class Journal: Sendable {
+    /// A scope's entries in a fixed circle: once full, each new entry takes the oldest one's slot.
     private struct Ring {
-        var entries: [JournalEntry] = []
-        var start = 0
-        var all: [JournalEntry] { Array(entries[start...]) }
+        var slots: [JournalEntry] = []
+        /// The slot the next entry goes to (the oldest entry's, once full).
+        var next = 0
 
+        /// Oldest first.
+        var all: [JournalEntry] { next == slots.count || next == 0 ? slots : Array(slots[next...] + slots[..<next]) }
+
+        /// The slot of the entry with this id, searched newest first (the one asked for is nearly always recent).
         func lastIndex(of id: String) -> Int? {
-            var i = entries.count - 1
-            while i >= start {
-                if entries[i].id == id { return i }
-                i -= 1
+            let n = slots.count
+            for back in 1...max(1, n) where n > 0 {
+                let i = (next - back + n) % n
+                if slots[i].id == id { return i }
             }
             return nil
         }
 
-        /// Appends in place; returns the id of the entry that fell out, if one did.
+        /// Changes the entry with this id in place; false when it is no longer kept.
+        mutating func update(_ id: String, _ change: (inout JournalEntry) -> Void) -> Bool {
+            guard let i = lastIndex(of: id) else { return false }
+            change(&slots[i])
+            return true
+        }
+
+        /// Stores an entry; returns the id of the entry it replaced, if the ring was full.
         mutating func add(_ entry: JournalEntry, capacity: Int) -> String? {
-            entries.append(entry)
-            guard entries.count - start > capacity else { return nil }
-            let dropped = entries[start].id
-            start += 1
-            if start > 1024 && start * 2 > entries.count {
-                entries.removeFirst(start)
-                start = 0
+            var dropped: String?
+            if slots.count < capacity {
+                slots.append(entry)
+            } else {
+                dropped = slots[next].id
+                slots[next] = entry
             }
+            next = (next + 1) % capacity
             return dropped
         }
     }
@@ -60,7 +72,7 @@ public final class Journal: Sendable {
         var entry = JournalEntry(
             sequence: 0, id: request.id, scope: scope, time: Double(WallClock.unixMilliseconds()) / 1000,
             method: request.method, path: request.path, query: request.query,
-            headers: JournalEntry.mask(request.headers), rawBody: bytes, bodyTruncated: truncated)
+            receivedHeaders: request.headers, rawBody: bytes, bodyTruncated: truncated)
         state.withLock { s in
             s.sequence += 1
             entry.sequence = s.sequence
@@ -74,16 +86,17 @@ public final class Journal: Sendable {
     /// Adds what the endpoint decided (endpoint, matched rule, answer).
     func annotate(_ id: String, _ change: (inout JournalEntry) -> Void) {
         state.withLock { s in
-            guard let scope = s.index[id], let i = s.rings[scope]?.lastIndex(of: id) else { return }
-            change(&s.rings[scope]!.entries[i])
+            guard let scope = s.index[id] else { return }
+            _ = s.rings[scope]?.update(id, change)
         }
     }
 
     /// Records the final status and duration; wakes waiters whose count is reached.
     func finish(_ id: String, status: Int, durationMs: Double) {
         let ready: [(Waiter, [JournalEntry])] = state.withLock { s in
-            guard let scope = s.index[id], let i = s.rings[scope]?.lastIndex(of: id) else { return [] }
-            s.rings[scope]!.entries[i].finish(status: status, durationMs: durationMs)
+            guard let scope = s.index[id],
+                s.rings[scope]?.update(id, { $0.finish(status: status, durationMs: durationMs) }) == true
+            else { return [] }
             var fired: [(Waiter, [JournalEntry])] = []
             guard !s.waiters.isEmpty, let ring = s.rings[scope] else { return fired }
             s.waiters.removeAll { w in

@@ -7,8 +7,10 @@ public struct JournalEntry: Sendable {
     public var method: String
     public var path: String
     public var query: [(name: String, value: String)]
-    /// Headers with API keys masked.
-    public var headers: [(name: String, value: String)]
+    /// Headers as received; shown only through `headers`.
+    var receivedHeaders: [(name: String, value: String)]
+    /// Headers with API keys masked (masked when read, not on every request).
+    public var headers: [(name: String, value: String)] { JournalEntry.mask(receivedHeaders) }
     /// The body as received (cut at the body cap); parsed only when someone looks at it.
     public var rawBody: [UInt8]
     public var bodyTruncated: Bool

@@ -13,7 +13,7 @@ public final class MockEngine: Sendable {
 
     /// The caller's scope: `X-Emulator-Scope`, else (with `--scope-by-key`) its API key, else "".
     public func scope(of request: HTTPRequest) -> String {
-        if let s = request.header("x-emulator-scope") { return s }
+        if let s = request.emulatorHeader("x-emulator-scope") { return s }
         if scopeByKey, let key = Router.presentedKey(request) { return key }
         return ""
     }

@@ -17,38 +17,52 @@ public final class IDGenerator: Sendable {
         return SeededRandom.splitMix(&x)
     }
 
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
     /// `prefix` followed by `count` random letters and digits.
     public func alphanumeric(prefix: String, count: Int) -> String {
-        var out = Array(prefix.utf8)
-        out.reserveCapacity(out.count + count)
-        var word = next()
-        var left = 10
-        var seed = word
-        for _ in 0..<count {
-            if left == 0 {
-                word = SeededRandom.splitMix(&seed)
-                left = 10
+        var seed = next()
+        return IDGenerator.compose(prefix, count) { out in
+            let letters = IDGenerator.alphabet.utf8Start
+            var word = seed
+            var left = 10
+            for i in 0..<count {
+                if left == 0 {
+                    word = SeededRandom.splitMix(&seed)
+                    left = 10
+                }
+                out[i] = letters[Int(word % 62)]
+                word /= 62
+                left -= 1
             }
-            out.append(IDGenerator.alphabet[Int(word % 62)])
-            word /= 62
-            left -= 1
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// `prefix` followed by `count` lowercase hex digits.
     public func hex(prefix: String, count: Int) -> String {
-        var out = Array(prefix.utf8)
-        var word = next()
-        var seed = word
-        for i in 0..<count {
-            if i > 0 && i % 16 == 0 { word = SeededRandom.splitMix(&seed) }
-            out.append(IDGenerator.hexDigits[Int(word & 15)])
-            word >>= 4
+        var seed = next()
+        return IDGenerator.compose(prefix, count) { out in
+            let digits = IDGenerator.hexDigits.utf8Start
+            var word = seed
+            for i in 0..<count {
+                if i > 0 && i % 16 == 0 { word = SeededRandom.splitMix(&seed) }
+                out[i] = digits[Int(word & 15)]
+                word >>= 4
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The prefix, then `count` bytes written by `fill`, built in place in the string's storage.
+    private static func compose(_ prefix: String, _ count: Int,
+                                _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Void) -> String {
+        var prefix = prefix
+        return prefix.withUTF8 { head in
+            String(unsafeUninitializedCapacity: head.count + count) { out in
+                _ = out.initialize(fromContentsOf: head)
+                fill(UnsafeMutableBufferPointer(rebasing: out[head.count...]))
+                return head.count + count
+            }
+        }
     }
 }

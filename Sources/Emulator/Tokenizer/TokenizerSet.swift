@@ -27,6 +27,7 @@ public struct TokenizerSet: Sendable {
 
     /// The tokenizer that counts for `model`.
     public func tokenizer(forModel model: String) -> any Tokenizer {
+        if encodings.isEmpty { return estimator }
         if let name = TokenizerSet.encodingName(forModel: model), let tokenizer = encodings[name] {
             return tokenizer
         }

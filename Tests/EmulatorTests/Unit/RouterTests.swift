@@ -41,6 +41,47 @@ import Testing
         #expect(r.handle(request("GET", "/health/")).status == 200, "a trailing slash is the same path")
     }
 
+    @Test func routesMatchInTheOrderTheyWereAdded() throws {
+        var r = Router(apiKeys: [], logger: TestServer.quietLogger)
+        r.add("GET", "/v1/items/{id}") { request, captures in
+            ResponseFactory.json(200, Array("{\"captured\":\"\(captures[0])\"}".utf8), request: request)
+        }
+        r.add("GET", "/v1/items/special") { request, _ in ResponseFactory.json(202, [], request: request) }
+        r.add("POST", "/v1/items/special") { request, _ in ResponseFactory.json(201, [], request: request) }
+        r.add("GET", "/v1/plain") { request, _ in ResponseFactory.json(203, [], request: request) }
+        // The earlier route with a capture wins over the later literal one, as it always did.
+        #expect(r.handle(request("GET", "/v1/items/special")).status == 200)
+        // A literal route is still found for a method the capture route does not take.
+        #expect(r.handle(request("POST", "/v1/items/special")).status == 201)
+        #expect(r.handle(request("GET", "/v1/plain")).status == 203)
+        #expect(r.handle(request("HEAD", "/v1/plain")).status == 203)
+        #expect(r.handle(request("GET", "//v1//plain/")).status == 203, "empty segments are ignored")
+        let wrongMethod = r.handle(request("DELETE", "/v1/plain"))
+        #expect(wrongMethod.status == 405)
+        #expect(header(wrongMethod, "Allow")?.contains("GET") == true)
+    }
+
+    @Test func globsMatchModelNames() {
+        #expect(Glob.matches("o1*", "o1-mini"))
+        #expect(Glob.matches("gpt-?o*", "gpt-4o-mini"))
+        #expect(Glob.matches("*", ""))
+        #expect(Glob.matches("*mini", "gpt-4o-mini"))
+        #expect(Glob.matches("a*b*c", "axxbyyc"))
+        #expect(!Glob.matches("a*b*c", "axxbyy"))
+        #expect(!Glob.matches("o1*", "gpt-4o"))
+        #expect(!Glob.matches("gpt-4o", "gpt-4o-mini"))
+        #expect(Glob.matches("gpt-4o", "gpt-4o"))
+        #expect(Glob.matches("modèle-*", "modèle-été"))
+    }
+
+    @Test func bearerSchemeIsCaseInsensitive() {
+        #expect(Router.presentedKey(request("GET", "/", headers: [("Authorization", "Bearer sk-1")])) == "sk-1")
+        #expect(Router.presentedKey(request("GET", "/", headers: [("Authorization", "  bEaReR   sk-2 ")])) == "sk-2")
+        #expect(Router.presentedKey(request("GET", "/", headers: [("Authorization", "Basic abc")])) == "Basic abc")
+        #expect(Router.presentedKey(request("GET", "/", headers: [("Authorization", "Bear")])) == "Bear")
+        #expect(Router.presentedKey(request("GET", "/", headers: [("api-key", "k3")])) == "k3")
+    }
+
     @Test func endpointErrorsBecomeEnvelopes() throws {
         let response = router().handle(request("GET", "/v1/things/missing"))
         #expect(response.status == 404)

@@ -6,15 +6,20 @@ struct ChatChunkWriter: Sendable {
     let model: String
     let fingerprint: String
     let includeUsage: Bool
-    /// `data: {"id":…,"choices":[` — the same for every chunk of a stream.
+    /// `data: {"id":…,"choices":[` — the same for every chunk of a stream (empty when `stream` is false).
     private let prefix: [UInt8]
 
-    init(id: String, created: Int, model: String, fingerprint: String, includeUsage: Bool) {
+    /// `stream: false` when only `completion` will be asked for: the frame prefix is not built.
+    init(id: String, created: Int, model: String, fingerprint: String, includeUsage: Bool, stream: Bool = true) {
         self.id = id
         self.created = created
         self.model = model
         self.fingerprint = fingerprint
         self.includeUsage = includeUsage
+        guard stream else {
+            prefix = []
+            return
+        }
         var w = JSONWriter(capacity: 160)
         w.raw("data: {\"id\":")
         w.string(id)

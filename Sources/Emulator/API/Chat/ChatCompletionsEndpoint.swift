@@ -38,7 +38,8 @@ struct ChatCompletionsEndpoint: Sendable {
             }
             let writer = ChatChunkWriter(
                 id: ids.alphanumeric(prefix: "chatcmpl-", count: 29), created: WallClock.unixSeconds(),
-                model: chat.model, fingerprint: Fingerprint.of(model: chat.model), includeUsage: chat.includeUsage)
+                model: chat.model, fingerprint: Fingerprint.of(model: chat.model), includeUsage: chat.includeUsage,
+                stream: chat.stream)
             let longest = answer.choices.map(\.completionTokens).max() ?? 0
             if chat.stream {
                 mock.noteAnswer(request, answer.transcript, stream: true)

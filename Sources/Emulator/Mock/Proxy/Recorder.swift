@@ -17,7 +17,7 @@ final class Recorder: Sendable {
         var q = FixtureQuery(endpoint: Verification.endpoint(of: request.path), model: body["model"]?.stringValue ?? "",
                              body: body, request: request)
         let entry = JournalEntry(sequence: 0, id: request.id, scope: "", time: 0, method: request.method,
-                                 path: request.path, query: [], headers: [], rawBody: request.body, bodyTruncated: false)
+                                 path: request.path, query: [], receivedHeaders: [], rawBody: request.body, bodyTruncated: false)
         q.messages = Verification.query(for: entry).messages
         var match = JSONObject()
         match["path"] = .string(request.path)
