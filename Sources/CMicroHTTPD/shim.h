@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <microhttpd.h>
 
 /// MHD_SIZE_UNKNOWN is a macro Swift does not import.
@@ -107,6 +108,18 @@ static inline void CMicroHTTPD_client_address(struct MHD_Connection *c, char *ou
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/// Milliseconds since the kernel last received data on the connection's socket (TCP_INFO's
+/// `tcpi_last_data_recv`, in steps of the kernel tick), or -1 when unknown. A request that waited
+/// in the server's queues shows the wait here.
+static inline long CMicroHTTPD_last_data_age_ms(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info == NULL) return -1;
+    struct tcp_info ti;
+    socklen_t n = sizeof ti;
+    if (getsockopt(info->connect_fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0) return -1;
+    return (long)ti.tcpi_last_data_recv;
 }
 
 /// The logger callback receives a va_list; formatting it in C keeps Swift away from varargs.

@@ -84,5 +84,11 @@ public enum StreamOutcome: Sendable, Equatable {
 /// A type-erased, sendable holder for a stream source.
 public struct StreamBox: Sendable {
     public var source: any StreamSource
-    public init(_ source: any StreamSource) { self.source = source }
+    /// When generation began (monotonic ns), if earlier than the moment the stream is queued: the
+    /// first event's delay counts from here.
+    public var startAt: UInt64?
+    public init(_ source: any StreamSource, startAt: UInt64? = nil) {
+        self.source = source
+        self.startAt = startAt
+    }
 }

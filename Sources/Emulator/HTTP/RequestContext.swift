@@ -7,7 +7,7 @@ final class RequestContext {
     let id: String
     let method: String
     let path: String
-    let receivedAt: UInt64
+    var receivedAt: UInt64
     var body: [UInt8] = []
     var tooLarge = false
     /// An answer held back until the pacer resumes the connection.

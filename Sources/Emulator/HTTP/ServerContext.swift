@@ -115,6 +115,7 @@ final class ServerContext: Sendable {
         if context.tooLarge {
             return queue(tooLarge(context, connection), context: context, connection: connection)
         }
+        context.receivedAt = arrival(of: context, connection)
         var request = makeRequest(context, connection)
         request.body = context.body
         context.body = []
@@ -158,6 +159,16 @@ final class ServerContext: Sendable {
             return values
         }
         for d in all { d.resolve(response) }
+    }
+
+    /// When the request arrived: when the kernel received its last bytes if that was clearly
+    /// earlier than its first callback (it waited in the server's queues: under a burst of new
+    /// connections that wait counts in the client's time to first token), else the first callback.
+    private func arrival(of context: RequestContext, _ connection: OpaquePointer) -> UInt64 {
+        let ageMs = CMicroHTTPD_last_data_age_ms(connection)
+        // The age comes in kernel ticks (4 ms at HZ=250): shorter waits are noise.
+        guard ageMs >= 8 else { return context.receivedAt }
+        return min(context.receivedAt, MonotonicClock.now() &- UInt64(ageMs) * 1_000_000)
     }
 
     private func tooLarge(_ context: RequestContext, _ connection: OpaquePointer) -> HTTPResponse {
@@ -205,7 +216,7 @@ final class ServerContext: Sendable {
         case .stream(let box):
             let stream = SSEStream(
                 source: box.source, connection: ConnectionHandle(pointer: connection), server: self,
-                start: MonotonicClock.now(), status: response.status, receivedAt: context.receivedAt,
+                start: min(box.startAt ?? .max, MonotonicClock.now()), status: response.status, receivedAt: context.receivedAt,
                 onFinish: context.onFinish)
             context.onFinish = nil
             let opaque = Unmanaged.passRetained(stream).toOpaque()

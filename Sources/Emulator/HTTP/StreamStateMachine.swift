@@ -27,6 +27,8 @@ struct StreamStateMachine {
     private var sourceDone = false
     private var lastWrite: UInt64
     private var stalled = false
+    /// Whether a delayed frame has gone out yet.
+    private var paced = false
     private(set) var framesSent = 0
     /// Set when the server shuts down and will not wait any longer.
     var abortRequested = false
@@ -68,9 +70,16 @@ struct StreamStateMachine {
             }
             guard let (event, due) = staged, due <= now &+ slackNanos else { break }
             switch event {
-            case .frame(let bytes, _, let token):
+            case .frame(let bytes, let after, let token):
                 pending.append(contentsOf: bytes)
-                lastDue = due
+                // The first delayed frame, if already overdue (the stream started late), sets the
+                // pace from now: the frames after it keep their spacing instead of bursting out.
+                if after > 0 && !paced {
+                    paced = true
+                    lastDue = Swift.max(due, now)
+                } else {
+                    lastDue = due
+                }
                 staged = nil
                 framesSent += 1
                 source.delivered(token: token, at: now)

@@ -76,7 +76,27 @@ import Testing
     @Test func aLateReaderCatchesUpWithEveryDueFrame() {
         let ms = Self.ms
         var m = machine([frame("a", after: 10 * ms), frame("b", after: 10 * ms), frame("c", after: 10 * ms)])
-        #expect(read(&m, now: 35 * ms) == (.copy(3), "abc"))
+        #expect(read(&m, now: 10 * ms) == (.copy(1), "a"))
+        #expect(read(&m, now: 35 * ms) == (.copy(2), "bc"))
+    }
+
+    @Test func aStreamStartedBeforeItWasQueuedKeepsItsFirstDeadline() {
+        let ms = Self.ms
+        // The request arrived at 0 but its stream was queued at 90 ms: the first token is still due at 200 ms.
+        var m = machine([frame("role"), frame("t1", after: 200 * ms), frame("t2", after: 20 * ms)], start: 0)
+        #expect(read(&m, now: 90 * ms) == (.copy(4), "role"))
+        #expect(read(&m, now: 90 * ms).0 == .suspend(wakeAt: 200 * ms))
+        #expect(wake(&m, 200 * ms))
+        #expect(read(&m, now: 200 * ms) == (.copy(2), "t1"))
+        #expect(read(&m, now: 200 * ms).0 == .suspend(wakeAt: 220 * ms))
+    }
+
+    @Test func anOverdueFirstTokenSetsThePaceFromNowInsteadOfBursting() {
+        let ms = Self.ms
+        var m = machine([frame("t1", after: 200 * ms), frame("t2", after: 20 * ms), frame("t3", after: 20 * ms)], start: 0)
+        // First read at 250 ms: t1 is 50 ms late; t2 and t3 keep their 20 ms spacing from now.
+        #expect(read(&m, now: 250 * ms) == (.copy(2), "t1"))
+        #expect(read(&m, now: 250 * ms).0 == .suspend(wakeAt: 270 * ms))
     }
 
     @Test func framesDueWithinTheSlackGoOutNow() {
