@@ -32,6 +32,8 @@ struct CMicroHTTPD_DaemonSettings {
     void *handler_cls;
     MHD_RequestCompletedCallback completed;
     void *completed_cls;
+    MHD_NotifyConnectionCallback notify_connection;  // NULL: none
+    void *notify_connection_cls;
     MHD_LogCallback logger;
     void *logger_cls;
     const char *tls_key_pem;     // both set: serve HTTPS (MHD's GnuTLS support)
@@ -65,6 +67,9 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(const struct CMicroHTT
     ops[i++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)addr};
     ops[i++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s->completed, s->completed_cls};
     ops[i++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->connection_limit, NULL};
+    if (s->notify_connection != NULL)
+        ops[i++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)s->notify_connection,
+                                           s->notify_connection_cls};
     ops[i++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->connection_timeout_s, NULL};
     /* Strict: HTTP/1.1 requests without Host and URLs with spaces get 400, as a client under test should learn. */
     ops[i++] = (struct MHD_OptionItem){MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL};
@@ -96,6 +101,13 @@ static inline uint16_t CMicroHTTPD_bound_port(struct MHD_Daemon *d) {
 static inline unsigned int CMicroHTTPD_current_connections(struct MHD_Daemon *d) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
     return info ? info->num_connections : 0;
+}
+
+/// `MHD_get_connection_info` is variadic: the pointer the connection-notify callback stored for this
+/// connection when it was accepted (NULL if none).
+static inline void *CMicroHTTPD_socket_context(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
 }
 
 /// `MHD_get_connection_info` is variadic: the client's IPv4/IPv6 address as text ("" if unknown).

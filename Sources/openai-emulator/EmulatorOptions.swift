@@ -17,7 +17,7 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Worker threads serving connections (default: number of cores).")
     var threads: Int = EmulatorOptions.coreCount
 
-    @Option(help: "Most connections held at once; further clients wait in the listen queue.")
+    @Option(help: "Connections served at once; on up to 64 more, only /health, /ready and /metrics are answered and other requests get 503.")
     var maxConnections = 10_000
 
     @Option(help: "Seconds an idle connection is kept open.")

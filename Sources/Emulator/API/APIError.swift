@@ -72,6 +72,14 @@ public struct APIError: Error, Sendable, Equatable {
             message: "Request body too large: the limit is \(limit) bytes.", param: nil, code: "request_too_large")
     }
 
+    /// A request on a connection beyond `--max-connections`: OpenAI's 503, naming the limit.
+    public static func overConnectionLimit(_ limit: Int) -> APIError {
+        APIError(
+            status: 503, type: "server_error",
+            message: "The server is overloaded or not ready yet: it holds its limit of \(limit) connections (--max-connections).",
+            param: nil, code: nil, headers: [("Retry-After", "1")])
+    }
+
     public static func modelNotFound(_ model: String) -> APIError {
         APIError(
             status: 404, type: "invalid_request_error",

@@ -191,6 +191,17 @@ public struct Router: HTTPHandler {
         ResponseFactory.error(.bodyTooLarge(limit: limit), request: request, extraHeaders: [("Connection", "close")])
     }
 
+    /// Over the connection limit the probes (`/health`, `/ready`, `/metrics`: the routes without a key) are
+    /// still served; every other request gets 503 and its connection is closed.
+    public func overConnectionLimit(_ request: HTTPRequest, limit: Int) -> HTTPResponse? {
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        let matching = routes.first { match($0.pattern, segments) != nil }
+        if let matching, matching.auth == .none { return nil }
+        return ResponseFactory.error(
+            .overConnectionLimit(limit), request: request, style: matching?.style ?? .openAI,
+            extraHeaders: [("Connection", "close")])
+    }
+
     public func completed(_ summary: RequestSummary) {
         mock?.journal.finish(summary.id, status: summary.status, durationMs: Double(summary.durationNanos / 1000) / 1000)
         guard logger.logLevel <= .info else { return }

@@ -8,6 +8,11 @@ public protocol HTTPHandler: Sendable {
     /// The answer when a body exceeds `limit` bytes (`request.body` is empty then).
     func bodyTooLarge(_ request: HTTPRequest, limit: Int) -> HTTPResponse
 
+    /// The answer to a request on a connection accepted while `limit` connections were already open
+    /// (`request.body` is empty then), or nil to serve it anyway (health and metrics probes).
+    /// The answer should close the connection.
+    func overConnectionLimit(_ request: HTTPRequest, limit: Int) -> HTTPResponse?
+
     /// Called once per finished request, after the answer went out or the client left.
     /// - Warning: Called on an MHD thread.
     func completed(_ summary: RequestSummary)

@@ -41,6 +41,10 @@ public final class HTTPServer: Sendable {
     }
 
     private let state = Locked(State.initial)
+    /// Connections libmicrohttpd accepts beyond `maxConnections`: enough for health and metrics
+    /// probes to be answered, and for other requests to get a quick 503, while the server is full.
+    /// Past this many more, clients wait in the listen queue.
+    public static let connectionReserve = 64
     private let settings: Settings
     private let context: ServerContext
     private let logger: Logger
@@ -49,7 +53,8 @@ public final class HTTPServer: Sendable {
         self.settings = settings
         self.logger = logger
         self.context = ServerContext(
-            handler: handler, pacer: Pacer(), logger: logger, limits: settings.limits, ids: ids)
+            handler: handler, pacer: Pacer(), logger: logger, limits: settings.limits, ids: ids,
+            maxConnections: max(1, settings.maxConnections))
     }
 
     /// Starts listening and returns the bound port (useful with port 0).
@@ -71,11 +76,12 @@ public final class HTTPServer: Sendable {
                 var s = CMicroHTTPD_DaemonSettings(
                     flags: UInt32(flags), host: host, port: UInt16(clamping: settings.port),
                     thread_pool_size: UInt32(max(1, settings.threads)),
-                    connection_limit: UInt32(max(1, settings.maxConnections)),
+                    connection_limit: UInt32(clamping: max(1, settings.maxConnections) + HTTPServer.connectionReserve),
                     connection_timeout_s: UInt32(max(0, settings.connectionTimeoutSeconds)),
                     connection_memory_limit: settings.connectionMemoryLimit, listen_backlog: 4096,
                     handler: Trampolines.access, handler_cls: retained.toOpaque(),
                     completed: Trampolines.completed, completed_cls: retained.toOpaque(),
+                    notify_connection: Trampolines.notifyConnection, notify_connection_cls: retained.toOpaque(),
                     logger: Trampolines.log, logger_cls: retained.toOpaque(),
                     tls_key_pem: UnsafePointer(key), tls_cert_pem: UnsafePointer(certificate))
                 return CMicroHTTPD_start_daemon(&s)

@@ -16,17 +16,46 @@ final class ServerContext: Sendable {
     private let aborting = Atomic<Bool>(false)
     /// Deferred answers whose connections are suspended, resolved at shutdown.
     private let waiting = Locked<[ObjectIdentifier: DeferredResponse]>([:])
+    /// Connections served in full (`--max-connections`); libmicrohttpd takes `connectionReserve` more.
+    let maxConnections: Int
+    /// Open connections that were accepted within `maxConnections` (the others are marked).
+    let admittedConnections = Atomic<Int>(0)
+    /// The socket context of a connection accepted beyond `maxConnections`.
+    private static var overLimit: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: 1)! }
 
-    init(handler: any HTTPHandler, pacer: Pacer, logger: Logger, limits: TransportLimits, ids: IDGenerator) {
+    init(handler: any HTTPHandler, pacer: Pacer, logger: Logger, limits: TransportLimits, ids: IDGenerator,
+         maxConnections: Int = .max) {
         self.handler = handler
         self.pacer = pacer
         self.logger = logger
         self.limits = limits
         self.ids = ids
+        self.maxConnections = maxConnections
     }
 
     var isAborting: Bool { aborting.load(ordering: .acquiring) }
     func startAborting() { aborting.store(true, ordering: .releasing) }
+
+    // MARK: - Connections
+
+    /// A new connection (MHD thread): admitted while fewer than `maxConnections` are, otherwise marked
+    /// in its socket context, and its requests are answered by `handler.overConnectionLimit` (probes
+    /// served, the rest refused and closed).
+    func connectionOpened(socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+        var admitted = admittedConnections.load(ordering: .relaxed)
+        while admitted < maxConnections {
+            let (done, seen) = admittedConnections.compareExchange(
+                expected: admitted, desired: admitted + 1, ordering: .relaxed)
+            if done { return }
+            admitted = seen
+        }
+        socketContext.pointee = ServerContext.overLimit
+    }
+
+    /// A connection closed (MHD thread): an admitted one frees its place.
+    func connectionClosed(socketContext: UnsafeMutableRawPointer?) {
+        if socketContext != ServerContext.overLimit { admittedConnections.wrappingSubtract(1, ordering: .relaxed) }
+    }
 
     // MARK: - Access handler
 
@@ -46,6 +75,12 @@ final class ServerContext: Sendable {
             {
                 context.tooLarge = true
                 return queue(tooLarge(context, connection), context: context, connection: connection)
+            }
+            if CMicroHTTPD_socket_context(connection) == ServerContext.overLimit,
+                let refusal = handler.overConnectionLimit(makeRequest(context, connection), limit: maxConnections)
+            {
+                context.tooLarge = true  // a body that follows is dropped, as after an early 413
+                return queue(refusal, context: context, connection: connection)
             }
             return .YES
         }

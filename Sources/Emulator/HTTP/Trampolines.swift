@@ -20,6 +20,15 @@ enum Trampolines {
         server(cls).completed(conCls: conCls, code: code)
     }
 
+    static let notifyConnection: MHD_NotifyConnectionCallback = { cls, _, socketContext, code in
+        guard let cls, let socketContext else { return }
+        if code == .CONNECTION_NOTIFY_STARTED {
+            server(cls).connectionOpened(socketContext: socketContext)
+        } else {
+            server(cls).connectionClosed(socketContext: socketContext.pointee)
+        }
+    }
+
     static let readStream: MHD_ContentReaderCallback = { cls, _, buffer, max in
         guard let cls, let buffer else { return CMicroHTTPD_END_WITH_ERROR }
         return Unmanaged<SSEStream>.fromOpaque(cls).takeUnretainedValue().read(into: buffer, max: max)

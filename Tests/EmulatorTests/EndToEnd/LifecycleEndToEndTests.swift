@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func connectionLimitMakesExtraClientsWaitOrRefusesThem() throws {
+    func overTheConnectionLimitProbesAreServedAndOtherRequestsRefused() throws {
         let config = TestServer.configuration {
             $0.server.maxConnections = 8
             $0.server.threads = 1
@@ -109,26 +109,28 @@ import Testing
                 held.append(c)
             }
             #expect(app.server.currentConnections == 8)
-            let extra = try RawHTTPClient(port: port, timeoutSeconds: 1)  // the kernel's backlog still accepts
+            // A ninth connection is still answered for the probes…
+            let probe = try RawHTTPClient(port: port, timeoutSeconds: 5)
+            defer { probe.close() }
+            #expect(try probe.request("GET", "/health").status == 200)
+            #expect(try probe.request("GET", "/metrics").status == 200)
+            // …and refused with a 503 for anything else, its connection closed.
+            let extra = try RawHTTPClient(port: port, timeoutSeconds: 5)
             defer { extra.close() }
-            try? extra.send(RawHTTPClient.requestBytes("GET", "/health"))
-            // Over the limit a client either waits (no answer yet) or is refused (closed), never served.
-            var waiting = false
-            do {
-                let early = try extra.readResponse()
-                Issue.record("a ninth client was served (\(early.status)) while eight connections were held")
-            } catch RawHTTPClient.Failure.timeout {
-                waiting = true
-            } catch {
-                waiting = false  // refused: closed or reset
-            }
+            let refused = try extra.request(
+                "POST", "/v1/chat/completions", body: ChatEndToEndTests.chat)
+            #expect(refused.status == 503)
+            #expect(refused.header("Retry-After") == "1")
+            #expect(refused.header("Connection")?.lowercased() == "close")
+            #expect(refused.text.contains("--max-connections"))
+            // The held connections are still served.
+            let chat = try held[0].request("POST", "/v1/chat/completions", body: ChatEndToEndTests.chat)
+            #expect(chat.status == 200)
             for c in held { c.close() }
-            if waiting {
-                let r = try extra.readResponse()
-                #expect(r.status == 200, "the waiting client is served once others closed")
-            }
+            probe.close()
             #expect(TestServer.eventually { app.server.currentConnections <= 1 })
-            let later = try RawHTTPClient.request(port: port, "GET", "/health")
+            let later = try RawHTTPClient.request(
+                port: port, "POST", "/v1/chat/completions", body: ChatEndToEndTests.chat)
             #expect(later.status == 200, "clients are served again once others closed")
         }
     }

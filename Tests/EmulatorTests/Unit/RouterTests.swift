@@ -149,6 +149,18 @@ import Testing
         #expect(Router.presentedKey(request("GET", "/")) == nil)
     }
 
+    @Test func overTheConnectionLimitOnlyProbesAreServed() throws {
+        let r = router(keys: ["sk-1"])
+        #expect(r.overConnectionLimit(request("GET", "/health"), limit: 8) == nil)
+        let refused = try #require(r.overConnectionLimit(request("POST", "/v1/things"), limit: 8))
+        #expect(refused.status == 503)
+        #expect(header(refused, "Connection") == "close")
+        #expect(header(refused, "Retry-After") == "1")
+        #expect(try error(refused)["type"]?.stringValue == "server_error")
+        #expect(try error(refused)["message"]?.stringValue?.contains("8 connections") == true)
+        #expect(r.overConnectionLimit(request("GET", "/nowhere"), limit: 8)?.status == 503)
+    }
+
     @Test func bodyTooLargeClosesTheConnection() throws {
         let response = router().bodyTooLarge(request("POST", "/v1/things"), limit: 100)
         #expect(response.status == 413)
