@@ -166,8 +166,9 @@ final class ServerContext: Sendable {
     /// connections that wait counts in the client's time to first token), else the first callback.
     private func arrival(of context: RequestContext, _ connection: OpaquePointer) -> UInt64 {
         let ageMs = CMicroHTTPD_last_data_age_ms(connection)
-        // The age comes in kernel ticks (4 ms at HZ=250): shorter waits are noise.
-        guard ageMs >= 8 else { return context.receivedAt }
+        // The age counts whole kernel ticks (4 ms at HZ=250), so it is right to within a tick either way;
+        // 0 means under one tick, where the first callback is the better clock.
+        guard ageMs > 0 else { return context.receivedAt }
         return min(context.receivedAt, MonotonicClock.now() &- UInt64(ageMs) * 1_000_000)
     }
 
