@@ -24,6 +24,9 @@ struct PieceShape {
             [1.10, 1.26, 1.47, 1.48, 2.05, 1.70, 2.44, 2.25, 2.90, 2.82, 3.40, 3.50, 3.70, 4.00],
         ],
     ]
+    /// `words` in one flat array (rows of `wordRow`): one lookup without nested-array traffic.
+    private static let wordTable: [Double] = words.flatMap { $0.flatMap { $0 } }
+    private static let wordRow = 14
     /// Extra tokens per letter past 14, by case.
     private static let longWordSlope: [Double] = [0.35, 0.4, 0.45]
 
@@ -88,9 +91,10 @@ struct PieceShape {
         // Alphabet runs ("abcdefg…", "ABCDEF…") are single tokens in the vocabulary.
         if ascending && length > 3 { return 1 }
         let letterCase = length > 1 && uppercase == length ? 2 : (values[start] < 0x61 ? 1 : 0)
-        let row = PieceShape.words[prefix][letterCase]
-        if length <= row.count { return row[length - 1] }
-        return row[row.count - 1] + Double(length - row.count) * PieceShape.longWordSlope[letterCase]
+        let row = (prefix * 3 + letterCase) * PieceShape.wordRow
+        if length <= PieceShape.wordRow { return PieceShape.wordTable[row + length - 1] }
+        return PieceShape.wordTable[row + PieceShape.wordRow - 1]
+            + Double(length - PieceShape.wordRow) * PieceShape.longWordSlope[letterCase]
     }
 
     /// Letters outside ASCII: a rate per letter for each script.

@@ -53,4 +53,5 @@ struct ScalarClass: OptionSet, Sendable {
     }
 }
 
-private let basicPlaneClasses: [UInt8] = (0..<0x1_0000).map { ScalarClass.compute(UInt32($0)).rawValue }
+/// The classes of every scalar below U+10000, computed once.
+let basicPlaneClasses: [UInt8] = (0..<0x1_0000).map { ScalarClass.compute(UInt32($0)).rawValue }
