@@ -102,9 +102,11 @@ public struct EstimatingTokenizer: Tokenizer {
 }
 
 
-/// A small direct-mapped cache of token counts and token pieces for short texts, shared by all
-/// threads. Each slot has its own lock, so two threads rarely wait for each other; a slot holds the
-/// last text that hashed to it. Results are the same with or without the cache.
+/// A small two-way cache of token counts and token pieces for short texts, shared by all threads.
+/// Each text may sit in one of two slots; a new text takes its first and moves the text that had
+/// it there first on to that text's second slot, so two hot texts that hash to the same slot do not keep evicting each other. Each
+/// slot has its own lock, so two threads rarely wait for each other. Results are the same with or
+/// without the cache.
 final class RecentTexts: Sendable {
     private final class Slot: Sendable {
         let count = Locked<(text: String, tokens: Int)?>(nil)
@@ -116,32 +118,57 @@ final class RecentTexts: Sendable {
     private static let slotCount = 128
     private let slots: [Slot] = (0..<RecentTexts.slotCount).map { _ in Slot() }
 
-    private func slot(_ text: String) -> Slot? {
+    /// Where the text may be kept: two different slot numbers, or nil for a text too long to keep.
+    func slotIndexes(_ text: String) -> (first: Int, second: Int)? {
         guard text.utf8.count <= RecentTexts.maxBytes else { return nil }
-        return slots[Int(UInt(bitPattern: text.hashValue) % UInt(RecentTexts.slotCount))]
+        let h = UInt(bitPattern: text.hashValue), n = UInt(RecentTexts.slotCount)
+        let first = Int(h % n)
+        return (first, (first + 1 + Int((h / n) % (n - 1))) % Int(n))
+    }
+
+    private func slots(_ text: String) -> (Slot, Slot)? {
+        slotIndexes(text).map { (slots[$0.first], slots[$0.second]) }
+    }
+
+    /// Where a text pushed out of `slot` goes: its own second slot if `slot` was its first, else nowhere.
+    private func fallback(for displaced: String, from slot: Int) -> Slot? {
+        guard let indexes = slotIndexes(displaced), indexes.first == slot else { return nil }
+        return slots[indexes.second]
     }
 
     func count(_ text: String) -> Int? {
-        guard let slot = slot(text) else { return nil }
-        return slot.count.withLock { entry in
+        guard let (first, second) = slots(text) else { return nil }
+        let lookup = { (entry: inout (text: String, tokens: Int)?) -> Int? in
             guard let entry, entry.text == text else { return nil }
             return entry.tokens
         }
+        return first.count.withLock(lookup) ?? second.count.withLock(lookup)
     }
 
     func store(_ text: String, count: Int) {
-        slot(text)?.count.withLock { $0 = (text, count) }
+        guard let index = slotIndexes(text)?.first else { return }
+        let displaced = slots[index].count.withLock { entry in
+            defer { entry = (text, count) }
+            return entry
+        }
+        if let displaced, displaced.text != text { fallback(for: displaced.text, from: index)?.count.withLock { $0 = displaced } }
     }
 
     func pieces(_ text: String) -> [TokenPiece]? {
-        guard let slot = slot(text) else { return nil }
-        return slot.pieces.withLock { entry in
+        guard let (first, second) = slots(text) else { return nil }
+        let lookup = { (entry: inout (text: String, pieces: [TokenPiece])?) -> [TokenPiece]? in
             guard let entry, entry.text == text else { return nil }
             return entry.pieces
         }
+        return first.pieces.withLock(lookup) ?? second.pieces.withLock(lookup)
     }
 
     func store(_ text: String, pieces: [TokenPiece]) {
-        slot(text)?.pieces.withLock { $0 = (text, pieces) }
+        guard let index = slotIndexes(text)?.first else { return }
+        let displaced = slots[index].pieces.withLock { entry in
+            defer { entry = (text, pieces) }
+            return entry
+        }
+        if let displaced, displaced.text != text { fallback(for: displaced.text, from: index)?.pieces.withLock { $0 = displaced } }
     }
 }
