@@ -9,6 +9,9 @@ struct MeteredSource: StreamSource {
     var fault: Fault?
     /// The error frame this dialect sends for `error-event`.
     let errorFrame: [UInt8]
+    /// The timing histograms, looked up once per stream (every token feeds them).
+    private let firstTokenSeries: [MetricsRegistry.Series]
+    private let interTokenSeries: [MetricsRegistry.Series]
     private var lastToken: UInt64 = 0
     private var chunks = 0
     private var ended = false
@@ -23,6 +26,8 @@ struct MeteredSource: StreamSource {
         self.receivedAt = receivedAt
         self.fault = fault
         self.errorFrame = errorFrame
+        firstTokenSeries = metrics.firstTokenSeries(endpoint: endpoint, model: model)
+        interTokenSeries = metrics.interTokenSeries(model: model)
     }
 
     mutating func next() -> StreamEvent? {
@@ -68,9 +73,11 @@ struct MeteredSource: StreamSource {
         inner.delivered(token: token, at: now)
         guard token else { return }
         if lastToken == 0 {
-            metrics.firstToken(endpoint: endpoint, model: model, seconds: Double(now &- receivedAt) / 1e9)
+            let seconds = Double(now &- receivedAt) / 1e9
+            for series in firstTokenSeries { series.observe(seconds) }
         } else {
-            metrics.interToken(model: model, seconds: Double(now &- lastToken) / 1e9)
+            let seconds = Double(now &- lastToken) / 1e9
+            for series in interTokenSeries { series.observe(seconds) }
         }
         lastToken = now
     }

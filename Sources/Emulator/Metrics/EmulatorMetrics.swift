@@ -112,18 +112,27 @@ public final class EmulatorMetrics: Sendable {
     }
 
     public func firstToken(endpoint: String, model: String, seconds: Double) {
-        let s = cached(SeriesKey(event: 3, endpoint: endpoint, model: model, status: 0)) {
+        for series in firstTokenSeries(endpoint: endpoint, model: model) { series.observe(seconds) }
+    }
+
+    public func interToken(model: String, seconds: Double) {
+        for series in interTokenSeries(model: model) { series.observe(seconds) }
+    }
+
+    /// The histograms `firstToken` feeds: a stream looks them up once, not once per token.
+    func firstTokenSeries(endpoint: String, model: String) -> [MetricsRegistry.Series] {
+        cached(SeriesKey(event: 3, endpoint: endpoint, model: model, status: 0)) {
             var list = [registry.series("emulator_time_to_first_token_seconds", "endpoint=\"\(endpoint)\"")]
             if vllm {
                 list.append(registry.series("vllm:time_to_first_token_seconds", "model_name=\"\(registry.modelLabel(model))\""))
             }
             return list
         }
-        for series in s { series.observe(seconds) }
     }
 
-    public func interToken(model: String, seconds: Double) {
-        let s = cached(SeriesKey(event: 4, endpoint: "", model: model, status: 0)) {
+    /// The histograms `interToken` feeds.
+    func interTokenSeries(model: String) -> [MetricsRegistry.Series] {
+        cached(SeriesKey(event: 4, endpoint: "", model: model, status: 0)) {
             var list = [registry.series("emulator_inter_token_latency_seconds", "")]
             if vllm {
                 let m = registry.modelLabel(model)
@@ -132,7 +141,6 @@ public final class EmulatorMetrics: Sendable {
             }
             return list
         }
-        for series in s { series.observe(seconds) }
     }
 
     public func fault(_ kind: Fault.Kind) { registry.increment("emulator_faults_total", "kind=\"\(kind.rawValue)\"") }
