@@ -166,10 +166,13 @@ final class ServerContext: Sendable {
     /// connections that wait counts in the client's time to first token), else the first callback.
     private func arrival(of context: RequestContext, _ connection: OpaquePointer) -> UInt64 {
         let ageMs = CMicroHTTPD_last_data_age_ms(connection)
-        // The age counts whole kernel ticks (4 ms at HZ=250), so it is right to within a tick either way;
-        // 0 means under one tick, where the first callback is the better clock.
+        // 0 means the bytes came in the current tick, where the first callback is the better clock.
         guard ageMs > 0 else { return context.receivedAt }
-        return min(context.receivedAt, MonotonicClock.now() &- UInt64(ageMs) * 1_000_000)
+        // The age counts whole kernel ticks back from the last one: the bytes came during the tick that
+        // began `ageMs` before it. That tick's end is taken, so a request never counts as earlier than
+        // it came (late by less than a tick, 4 ms at HZ=250).
+        let tickStart = MonotonicClock.lastTick() &- UInt64(ageMs) &* 1_000_000
+        return min(context.receivedAt, tickStart &+ MonotonicClock.tickNanos)
     }
 
     private func tooLarge(_ context: RequestContext, _ connection: OpaquePointer) -> HTTPResponse {
