@@ -20,14 +20,16 @@ public enum ResponseFactory {
     }
 
     /// A server-sent-events answer.
+    /// `startAt`: when generation began, if the first event's delay counts from before the answer is queued.
     public static func eventStream(_ source: any StreamSource, request: HTTPRequest,
-                                   extraHeaders: [(name: String, value: String)] = []) -> HTTPResponse {
+                                   extraHeaders: [(name: String, value: String)] = [],
+                                   startAt: UInt64? = nil) -> HTTPResponse {
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-cache"),
             ("x-request-id", request.id), ("Access-Control-Allow-Origin", "*"),
         ]
         headers.append(contentsOf: extraHeaders)
-        return HTTPResponse(status: 200, headers: headers, body: .stream(StreamBox(source)))
+        return HTTPResponse(status: 200, headers: headers, body: .stream(StreamBox(source, startAt: startAt)))
     }
 
     /// The answer to a CORS preflight.

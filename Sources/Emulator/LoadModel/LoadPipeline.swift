@@ -216,13 +216,10 @@ public final class LoadPipeline: Sendable {
             let metered = MeteredSource(
                 inner: source, metrics: metrics, endpoint: ticket.endpoint, model: ticket.model,
                 receivedAt: request.receivedAt, fault: midStream, errorFrame: LoadPipeline.errorFrame(ticket.style, ticket.endpoint))
-            var response = ResponseFactory.eventStream(metered, request: request, extraHeaders: limitHeaders)
             // Time to first token counts from the request's arrival (plus its wait for capacity),
             // not from the moment this answer was built.
-            if case .stream(var box) = response.body {
-                box.startAt = request.receivedAt &+ waited
-                response.body = .stream(box)
-            }
+            var response = ResponseFactory.eventStream(metered, request: request, extraHeaders: limitHeaders,
+                                                       startAt: request.receivedAt &+ waited)
             response.onFinish = onFinish
             return response
         case .json(let bytes):

@@ -12,7 +12,8 @@ public final class Journal: Sendable {
         /// The slot of the entry with this id, searched newest first (the one asked for is nearly always recent).
         func lastIndex(of id: String) -> Int? {
             let n = slots.count
-            for back in 1...max(1, n) where n > 0 {
+            guard n > 0 else { return nil }
+            for back in 1...n {
                 let i = (next - back + n) % n
                 if slots[i].id == id { return i }
             }
