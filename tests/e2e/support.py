@@ -196,6 +196,24 @@ def raw_request(port: int, method: str, path: str, body=None, *, headers=None, v
         return c.read_response(method=method)
 
 
+def post_after_100_continue(port: int, path: str, body) -> RawResponse:
+    """POSTs with `Expect: 100-continue`: sends the head, requires `100 Continue`, then sends the body."""
+    data = json.dumps(body).encode()
+    head = request_bytes("POST", path, data, headers={"Expect": "100-continue"})[:-len(data)]
+    with RawConnection(port, timeout=10) as c:
+        c.send(head)
+        c.sock.settimeout(5)
+        first = b""
+        while b"\r\n\r\n" not in first:
+            piece = c.sock.recv(4096)
+            assert piece, "connection closed after Expect: 100-continue"
+            first += piece
+        assert first.startswith(b"HTTP/1.1 100"), first[:80]
+        c.buf = first.split(b"\r\n\r\n", 1)[1]
+        c.send(data)
+        return c.read_response()
+
+
 # --------------------------------------------------------------------------- server-sent events
 def sse_frames(raw: bytes | str) -> list[str]:
     """Splits an SSE body into frames (text between blank lines), asserting `\\n\\n` framing throughout."""

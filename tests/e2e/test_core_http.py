@@ -4,7 +4,6 @@ bodies in pieces, clients that leave, and bursts of connections."""
 from __future__ import annotations
 
 import concurrent.futures
-import json
 import re
 import socket
 import time
@@ -13,7 +12,8 @@ import httpx
 import pytest
 from openai.types.chat import ChatCompletion
 
-from support import CHAT, MODEL, RawConnection, assert_error, chunks_of, raw_request, request_bytes, sse_data
+from support import (CHAT, MODEL, RawConnection, assert_error, chunks_of, post_after_100_continue, raw_request,
+                     request_bytes, sse_data)
 
 pytestmark = pytest.mark.core
 
@@ -126,20 +126,7 @@ def test_body_sent_in_several_writes_with_pauses(server):
 
 
 def test_expect_100_continue_then_body(server):
-    body = json.dumps(CHAT).encode()
-    head = request_bytes("POST", "/v1/chat/completions", body, headers={"Expect": "100-continue"})[:-len(body)]
-    with RawConnection(server.port) as c:
-        c.send(head)
-        c.sock.settimeout(5)
-        first = b""
-        while b"\r\n\r\n" not in first:
-            piece = c.sock.recv(4096)
-            assert piece, "connection closed after Expect: 100-continue"
-            first += piece
-        assert first.startswith(b"HTTP/1.1 100"), first[:60]
-        c.buf = first.split(b"\r\n\r\n", 1)[1]
-        c.send(body)
-        r = c.read_response()
+    r = post_after_100_continue(server.port, "/v1/chat/completions", CHAT)
     assert r.status == 200
     ChatCompletion.model_validate(r.json())
 

@@ -13,7 +13,8 @@ import time
 import httpx
 import pytest
 
-from support import CHAT, RawConnection, assert_error, chunks_of, request_bytes, sse_data
+from support import (CHAT, RawConnection, assert_error, chunks_of, post_after_100_continue, request_bytes,
+                     sse_data)
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -196,20 +197,7 @@ def test_chunked_request_with_a_bad_chunk_size(server):
     ("/v1/responses", {"model": "gpt-4o-mini", "input": "x"}),
 ])
 def test_expect_100_continue_on_each_endpoint(server, path, body):
-    data = json.dumps(body).encode()
-    head = request_bytes("POST", path, data, headers={"Expect": "100-continue"})[:-len(data)]
-    with RawConnection(server.port, timeout=10) as c:
-        c.send(head)
-        c.sock.settimeout(5)
-        first = b""
-        while b"\r\n\r\n" not in first:
-            piece = c.sock.recv(4096)
-            assert piece, "closed after Expect: 100-continue"
-            first += piece
-        assert first.startswith(b"HTTP/1.1 100"), first[:80]
-        c.buf = first.split(b"\r\n\r\n", 1)[1]
-        c.send(data)
-        r = c.read_response()
+    r = post_after_100_continue(server.port, path, body)
     assert r.status == 200, r.body[:300]
 
 
