@@ -124,17 +124,20 @@ public struct Generator: Sendable {
     static func lorem(tokens: Int, rng: inout SeededRandom, tokenizer: any Tokenizer) -> String {
         guard tokens > 0 else { return "" }
         var text = LoremGenerator.text(approximateWords: tokens + tokens / 3 + 4, using: &rng)
-        while tokenizer.count(text) < tokens {
+        var pieces = tokenizer.pieces(text)
+        while pieces.reduce(0, { $0 + $1.tokens }) < tokens {
             text += " " + LoremGenerator.text(approximateWords: tokens / 2 + 4, using: &rng)
+            pieces = tokenizer.pieces(text)
         }
-        var out = ""
+        // The pieces are consecutive slices of `text`: keep it up to the end of the last one that fits.
+        var end = text.startIndex
         var used = 0
-        for piece in tokenizer.pieces(text) {
+        for piece in pieces {
             if used + piece.tokens > tokens { break }
-            out += piece.text
+            end = piece.text.endIndex
             used += piece.tokens
         }
-        return out
+        return String(text[..<end])
     }
 
     private func reasoningTokenCount(effort: String?, rng: inout SeededRandom) -> Int {

@@ -10,17 +10,19 @@ public struct EstimatingTokenizer: Tokenizer {
     public init() {}
 
     public func count(_ text: String) -> Int {
-        if let hit = EstimatingTokenizer.recent.count(text) { return hit }
+        let place = EstimatingTokenizer.recent.place(text)
+        if let place, let hit = EstimatingTokenizer.recent.count(at: place) { return hit }
         var total = 0
         forEachPiece(text) { _, _, tokens in total += tokens }
-        EstimatingTokenizer.recent.store(text, count: total)
+        if let place { EstimatingTokenizer.recent.store(at: place, count: total) }
         return total
     }
 
     public func pieces(_ text: String) -> [TokenPiece] {
-        if let hit = EstimatingTokenizer.recent.pieces(text) { return hit }
+        let place = EstimatingTokenizer.recent.place(text)
+        if let place, let hit = EstimatingTokenizer.recent.pieces(at: place) { return hit }
         let result = slice(text)
-        EstimatingTokenizer.recent.store(text, pieces: result)
+        if let place { EstimatingTokenizer.recent.store(at: place, pieces: result) }
         return result
     }
 
@@ -104,13 +106,20 @@ public struct EstimatingTokenizer: Tokenizer {
 
 /// A small two-way cache of token counts and token pieces for short texts, shared by all threads.
 /// Each text may sit in one of two slots; a new text takes its first and moves the text that had
-/// it there first on to that text's second slot, so two hot texts that hash to the same slot do not keep evicting each other. Each
-/// slot has its own lock, so two threads rarely wait for each other. Results are the same with or
-/// without the cache.
+/// it there first on to that text's second slot, so two hot texts that hash to the same slot do not
+/// keep evicting each other. Each slot has its own lock, so two threads rarely wait for each other.
+/// A text is hashed once per lookup-and-store (`place`). Results are the same with or without the cache.
 final class RecentTexts: Sendable {
+    /// A text with its two slot numbers.
+    struct Place {
+        let text: String
+        let first: Int
+        let second: Int
+    }
+
     private final class Slot: Sendable {
-        let count = Locked<(text: String, tokens: Int)?>(nil)
-        let pieces = Locked<(text: String, pieces: [TokenPiece])?>(nil)
+        let count = Locked<(place: Place, tokens: Int)?>(nil)
+        let pieces = Locked<(place: Place, pieces: [TokenPiece])?>(nil)
     }
 
     /// Longer texts are not kept: they are rarely repeated and would hold memory.
@@ -118,57 +127,58 @@ final class RecentTexts: Sendable {
     private static let slotCount = 128
     private let slots: [Slot] = (0..<RecentTexts.slotCount).map { _ in Slot() }
 
-    /// Where the text may be kept: two different slot numbers, or nil for a text too long to keep.
-    func slotIndexes(_ text: String) -> (first: Int, second: Int)? {
+    /// Where the text may be kept, or nil for a text too long to keep.
+    func place(_ text: String) -> Place? {
         guard text.utf8.count <= RecentTexts.maxBytes else { return nil }
         let h = UInt(bitPattern: text.hashValue), n = UInt(RecentTexts.slotCount)
         let first = Int(h % n)
-        return (first, (first + 1 + Int((h / n) % (n - 1))) % Int(n))
+        return Place(text: text, first: first, second: (first + 1 + Int((h / n) % (n - 1))) % Int(n))
     }
 
-    private func slots(_ text: String) -> (Slot, Slot)? {
-        slotIndexes(text).map { (slots[$0.first], slots[$0.second]) }
+    /// The two different slot numbers of `text`, or nil for a text too long to keep.
+    func slotIndexes(_ text: String) -> (first: Int, second: Int)? {
+        place(text).map { ($0.first, $0.second) }
     }
 
-    /// Where a text pushed out of `slot` goes: its own second slot if `slot` was its first, else nowhere.
-    private func fallback(for displaced: String, from slot: Int) -> Slot? {
-        guard let indexes = slotIndexes(displaced), indexes.first == slot else { return nil }
-        return slots[indexes.second]
-    }
-
-    func count(_ text: String) -> Int? {
-        guard let (first, second) = slots(text) else { return nil }
-        let lookup = { (entry: inout (text: String, tokens: Int)?) -> Int? in
-            guard let entry, entry.text == text else { return nil }
+    func count(at place: Place) -> Int? {
+        let lookup = { (entry: inout (place: Place, tokens: Int)?) -> Int? in
+            guard let entry, entry.place.text == place.text else { return nil }
             return entry.tokens
         }
-        return first.count.withLock(lookup) ?? second.count.withLock(lookup)
+        return slots[place.first].count.withLock(lookup) ?? slots[place.second].count.withLock(lookup)
     }
 
-    func store(_ text: String, count: Int) {
-        guard let index = slotIndexes(text)?.first else { return }
-        let displaced = slots[index].count.withLock { entry in
-            defer { entry = (text, count) }
+    func store(at place: Place, count: Int) {
+        let displaced = slots[place.first].count.withLock { entry in
+            defer { entry = (place, count) }
             return entry
         }
-        if let displaced, displaced.text != text { fallback(for: displaced.text, from: index)?.count.withLock { $0 = displaced } }
+        // A text pushed out of its first slot moves to its second.
+        if let displaced, displaced.place.text != place.text, displaced.place.first == place.first {
+            slots[displaced.place.second].count.withLock { $0 = displaced }
+        }
     }
 
-    func pieces(_ text: String) -> [TokenPiece]? {
-        guard let (first, second) = slots(text) else { return nil }
-        let lookup = { (entry: inout (text: String, pieces: [TokenPiece])?) -> [TokenPiece]? in
-            guard let entry, entry.text == text else { return nil }
+    func pieces(at place: Place) -> [TokenPiece]? {
+        let lookup = { (entry: inout (place: Place, pieces: [TokenPiece])?) -> [TokenPiece]? in
+            guard let entry, entry.place.text == place.text else { return nil }
             return entry.pieces
         }
-        return first.pieces.withLock(lookup) ?? second.pieces.withLock(lookup)
+        return slots[place.first].pieces.withLock(lookup) ?? slots[place.second].pieces.withLock(lookup)
     }
 
-    func store(_ text: String, pieces: [TokenPiece]) {
-        guard let index = slotIndexes(text)?.first else { return }
-        let displaced = slots[index].pieces.withLock { entry in
-            defer { entry = (text, pieces) }
+    func store(at place: Place, pieces: [TokenPiece]) {
+        let displaced = slots[place.first].pieces.withLock { entry in
+            defer { entry = (place, pieces) }
             return entry
         }
-        if let displaced, displaced.text != text { fallback(for: displaced.text, from: index)?.pieces.withLock { $0 = displaced } }
+        if let displaced, displaced.place.text != place.text, displaced.place.first == place.first {
+            slots[displaced.place.second].pieces.withLock { $0 = displaced }
+        }
     }
+
+    func count(_ text: String) -> Int? { place(text).flatMap { count(at: $0) } }
+    func store(_ text: String, count: Int) { if let p = place(text) { store(at: p, count: count) } }
+    func pieces(_ text: String) -> [TokenPiece]? { place(text).flatMap { pieces(at: $0) } }
+    func store(_ text: String, pieces: [TokenPiece]) { if let p = place(text) { store(at: p, pieces: pieces) } }
 }

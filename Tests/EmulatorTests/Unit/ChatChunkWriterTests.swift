@@ -30,6 +30,13 @@ import Testing
             + #"{"index":0,"delta":{"content":"say \"hi\"\n\\"},"logprobs":null,"finish_reason":null}]}"# + "\n\n")
     }
 
+    @Test func contentFrameOfAnotherChoiceWithUsage() {
+        #expect(text(writer(includeUsage: true).contentFrame(index: 2, text: "é\u{1}", logprob: nil)) == prefix
+            + #"{"index":2,"delta":{"content":"é\u0001"},"logprobs":null,"finish_reason":null}],"usage":null}"# + "\n\n")
+        #expect(text(writer(includeUsage: true).contentFrame(index: 0, text: "é\u{1}", logprob: nil)) == prefix
+            + #"{"index":0,"delta":{"content":"é\u0001"},"logprobs":null,"finish_reason":null}],"usage":null}"# + "\n\n")
+    }
+
     @Test func finishFrame() {
         #expect(text(writer().finishFrame(index: 1, reason: "length")) == prefix
             + #"{"index":1,"delta":{},"logprobs":null,"finish_reason":"length"}]}"# + "\n\n")

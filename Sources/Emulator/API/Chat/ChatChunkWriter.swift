@@ -8,6 +8,10 @@ struct ChatChunkWriter: Sendable {
     let includeUsage: Bool
     /// `data: {"id":…,"choices":[` — the same for every chunk of a stream (empty when `stream` is false).
     private let prefix: [UInt8]
+    /// A token chunk of choice 0 without log-probabilities, the frame sent most, around its text:
+    /// `prefix{"index":0,"delta":{"content":` and `},"logprobs":null,"finish_reason":null}]}\n\n`.
+    private let contentHead: [UInt8]
+    private let contentTail: [UInt8]
 
     /// `stream: false` when only `completion` will be asked for: the frame prefix is not built.
     init(id: String, created: Int, model: String, fingerprint: String, includeUsage: Bool, stream: Bool = true) {
@@ -18,6 +22,8 @@ struct ChatChunkWriter: Sendable {
         self.includeUsage = includeUsage
         guard stream else {
             prefix = []
+            contentHead = []
+            contentTail = []
             return
         }
         var w = JSONWriter(capacity: 160)
@@ -31,6 +37,13 @@ struct ChatChunkWriter: Sendable {
         w.string(fingerprint)
         w.raw(",\"choices\":[")
         prefix = w.bytes
+        w.raw("{\"index\":0,\"delta\":{\"content\":")
+        contentHead = w.bytes
+        var tail = JSONWriter(capacity: 64)
+        tail.raw("},\"logprobs\":null,\"finish_reason\":null}]")
+        if includeUsage { tail.raw(",\"usage\":null") }
+        tail.raw("}\n\n")
+        contentTail = tail.bytes
     }
 
     private func frame(_ body: (inout JSONWriter) -> Void) -> [UInt8] {
@@ -51,7 +64,14 @@ struct ChatChunkWriter: Sendable {
     }
 
     func contentFrame(index: Int, text: Substring, logprob: TokenLogprob?) -> [UInt8] {
-        frame { w in
+        if index == 0 && logprob == nil {
+            var w = JSONWriter(capacity: contentHead.count + text.utf8.count + 8 + contentTail.count)
+            w.raw(contentHead)
+            w.string(text)
+            w.raw(contentTail)
+            return w.bytes
+        }
+        return frame { w in
             w.raw("{\"index\":"); w.int(index)
             w.raw(",\"delta\":{\"content\":"); w.string(text)
             w.raw("},\"logprobs\":")

@@ -13,68 +13,63 @@ public enum LoremGenerator {
     public static func text(approximateWords: Int, using rng: inout SeededRandom) -> String {
         let target = min(approximateWords, maxWords)
         guard target > 0 else { return "" }
-        var out = ""
+        var out = SentenceBuilder(capacity: target * 7)
         var words = 0
         var sentencesInParagraph = 0
         var paragraphLength = Int.random(in: 3...6, using: &rng)
         while words < target {
-            let next = sentence(using: &rng)
-            if !out.isEmpty {
-                if sentencesInParagraph >= paragraphLength {
-                    out += "\n\n"
-                    sentencesInParagraph = 0
-                    paragraphLength = Int.random(in: 3...6, using: &rng)
-                } else {
-                    out += " "
-                }
+            let paragraphBreak = !out.bytes.isEmpty && sentencesInParagraph >= paragraphLength
+            if !out.bytes.isEmpty { out.separate(paragraph: paragraphBreak) }
+            let start = out.bytes.count
+            appendSentence(to: &out, using: &rng)
+            if paragraphBreak {
+                sentencesInParagraph = 0
+                paragraphLength = Int.random(in: 3...6, using: &rng)
             }
-            out += next
             sentencesInParagraph += 1
-            words += next.utf8.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 }
+            words += out.bytes[start...].reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 }
         }
-        return out
+        return out.text
     }
 
     /// One capitalised sentence ending in a full stop.
     public static func sentence(using rng: inout SeededRandom) -> String {
-        var parts: [String]
+        var out = SentenceBuilder(capacity: 96)
+        appendSentence(to: &out, using: &rng)
+        return out.text
+    }
+
+    /// Appends one sentence, word by word, drawing from `rng` in a fixed order so that a seed
+    /// always gives the same text.
+    private static func appendSentence(to s: inout SentenceBuilder, using rng: inout SeededRandom) {
+        s.startSentence()
         switch Int.random(in: 0..<7, using: &rng) {
         case 0:
-            parts =
-                nounPhrase(using: &rng) + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
-                + prepositionalPhrase(using: &rng)
+            s.nounPhrase(&rng); s.word(LoremWords.pastVerbs, &rng); s.nounPhrase(&rng)
+            s.prepositionalPhrase(&rng)
         case 1:
-            parts = nounPhrase(using: &rng) + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
-            parts[parts.count - 1] += ","
-            parts += ["and"] + nounPhrase(using: &rng) + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
+            s.nounPhrase(&rng); s.word(LoremWords.pastVerbs, &rng); s.nounPhrase(&rng)
+            s.comma()
+            s.word("and"); s.nounPhrase(&rng); s.word(LoremWords.pastVerbs, &rng); s.nounPhrase(&rng)
         case 2:
-            parts =
-                [pick(LoremWords.timePhrases, &rng) + ","] + nounPhrase(using: &rng)
-                + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng)
+            s.word(LoremWords.timePhrases, &rng); s.comma()
+            s.nounPhrase(&rng); s.word(LoremWords.pastVerbs, &rng); s.nounPhrase(&rng)
         case 3:
-            parts =
-                nounPhrase(using: &rng) + [pick(LoremWords.modals, &rng), pick(LoremWords.baseVerbs, &rng)]
-                + nounPhrase(using: &rng) + prepositionalPhrase(using: &rng)
+            s.nounPhrase(&rng); s.word(LoremWords.modals, &rng); s.word(LoremWords.baseVerbs, &rng)
+            s.nounPhrase(&rng); s.prepositionalPhrase(&rng)
         case 4:
-            parts =
-                ["we", pick(LoremWords.baseVerbs, &rng)] + nounPhrase(using: &rng)
-                + [pick(LoremWords.adverbs, &rng)]
-            parts[parts.count - 1] += ","
-            parts +=
-                ["so"] + nounPhrase(using: &rng) + [pick(LoremWords.modals, &rng), pick(LoremWords.baseVerbs, &rng)]
-                + nounPhrase(using: &rng)
+            s.word("we"); s.word(LoremWords.baseVerbs, &rng); s.nounPhrase(&rng); s.word(LoremWords.adverbs, &rng)
+            s.comma()
+            s.word("so"); s.nounPhrase(&rng); s.word(LoremWords.modals, &rng); s.word(LoremWords.baseVerbs, &rng)
+            s.nounPhrase(&rng)
         case 5:
-            parts =
-                nounPhrase(using: &rng) + ["was", pick(LoremWords.adjectives, &rng)]
-                + prepositionalPhrase(using: &rng)
+            s.nounPhrase(&rng); s.word("was"); s.word(LoremWords.adjectives, &rng)
+            s.prepositionalPhrase(&rng)
         default:
-            parts =
-                [pick(LoremWords.adverbs, &rng) + ","] + nounPhrase(using: &rng)
-                + [pick(LoremWords.pastVerbs, &rng)] + nounPhrase(using: &rng) + prepositionalPhrase(using: &rng)
+            s.word(LoremWords.adverbs, &rng); s.comma()
+            s.nounPhrase(&rng); s.word(LoremWords.pastVerbs, &rng); s.nounPhrase(&rng); s.prepositionalPhrase(&rng)
         }
-        var text = parts.joined(separator: " ")
-        text = text.prefix(1).uppercased() + text.dropFirst()
-        return text + "."
+        s.bytes.append(UInt8(ascii: "."))
     }
 
     /// `count` lowercase words (adjectives, then a noun), such as a tag or a short label.
@@ -91,19 +86,58 @@ public enum LoremGenerator {
     /// Text used to pad strings up to a minimum length.
     static let fillerWords = "and the team reviewed the plan before the next meeting "
 
-    private static func nounPhrase(using rng: inout SeededRandom) -> [String] {
-        var phrase = [pick(LoremWords.determiners, &rng)]
-        if rng.unit() < 0.6 { phrase.append(pick(LoremWords.adjectives, &rng)) }
-        phrase.append(pick(LoremWords.nouns, &rng))
-        return phrase
-    }
-
-    private static func prepositionalPhrase(using rng: inout SeededRandom) -> [String] {
-        if rng.unit() < 0.35 { return [pick(LoremWords.timePhrases, &rng)] }
-        return [pick(LoremWords.prepositions, &rng)] + nounPhrase(using: &rng)
-    }
-
     static func pick(_ list: [String], _ rng: inout SeededRandom) -> String {
         list[Int.random(in: 0..<list.count, using: &rng)]
+    }
+}
+
+/// Writes sentences straight into the bytes of the text being built: words separated by single
+/// spaces, the first word of each sentence capitalised.
+private struct SentenceBuilder {
+    var bytes: [UInt8] = []
+    private var startsSentence = true
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func startSentence() { startsSentence = true }
+
+    mutating func separate(paragraph: Bool) {
+        if paragraph {
+            bytes.append(UInt8(ascii: "\n"))
+            bytes.append(UInt8(ascii: "\n"))
+        } else {
+            bytes.append(UInt8(ascii: " "))
+        }
+    }
+
+    mutating func word(_ w: String) {
+        if startsSentence {
+            startsSentence = false
+            // Every word in the vocabulary is lowercase ASCII.
+            let first = bytes.count
+            bytes.append(contentsOf: w.utf8)
+            bytes[first] &-= 0x20
+        } else {
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(contentsOf: w.utf8)
+        }
+    }
+
+    mutating func word(_ list: [String], _ rng: inout SeededRandom) { word(LoremGenerator.pick(list, &rng)) }
+
+    mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+
+    mutating func nounPhrase(_ rng: inout SeededRandom) {
+        word(LoremWords.determiners, &rng)
+        if rng.unit() < 0.6 { word(LoremWords.adjectives, &rng) }
+        word(LoremWords.nouns, &rng)
+    }
+
+    mutating func prepositionalPhrase(_ rng: inout SeededRandom) {
+        if rng.unit() < 0.35 { return word(LoremWords.timePhrases, &rng) }
+        word(LoremWords.prepositions, &rng)
+        nounPhrase(&rng)
     }
 }
