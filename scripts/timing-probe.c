@@ -11,7 +11,7 @@
  * lines. A line counts as a content frame when it starts with `data: {` and holds
  * `"delta":{"content":"` followed by at least one character of text. For every stream it records
  *
- *   TTFT  request fully written -> first content frame received
+ *   TTFT  the write that completes the request starts -> first content frame received
  *   ITL   every gap between two consecutive content frames
  *
  * A frame is "received" when the read() that completes its line returns (user-space time). With
@@ -22,7 +22,7 @@
  *
  * Output: a summary of key=value lines on stdout (times in milliseconds), and with -o FILE one
  * line per stream:  id ok status frames sent_us ttft_us gap_us,gap_us,...  where sent_us is when
- * the request was fully written, from the start of the run (kernel times with -k in a second
+ * the write that completed the request started, from the start of the run (kernel times with -k in a second
  * file, FILE.kernel). With -d DIR the body of every stream whose number of content frames is not
  * -T is written to DIR/stream-ID.txt.
  *
@@ -254,7 +254,12 @@ static void on_data(struct stream *s, const char *b, size_t n)
 
 static void try_send(struct stream *s, int ep)
 {
+  /* The clock is read before the write that completes the request, as a client's timer starts
+   * before it sends: a probe descheduled around the write makes its TTFT longer, never shorter. */
+  uint64_t t = 0, t_rt = 0;
   while (s->sent < reqlen) {
+    t = clock_ns(CLOCK_MONOTONIC);
+    t_rt = clock_ns(CLOCK_REALTIME);
     ssize_t w = write(s->fd, req + s->sent, reqlen - s->sent);
     if (w < 0) {
       if (errno == EAGAIN) return;
@@ -263,8 +268,8 @@ static void try_send(struct stream *s, int ep)
     }
     s->sent += (size_t) w;
   }
-  s->t_sent = clock_ns(CLOCK_MONOTONIC);
-  s->t_sent_rt = clock_ns(CLOCK_REALTIME);
+  s->t_sent = t;
+  s->t_sent_rt = t_rt;
   s->state = S_HEADERS;
   struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t) (s - S) };
   epoll_ctl(ep, EPOLL_CTL_MOD, s->fd, &ev);

@@ -166,13 +166,21 @@ final class ServerContext: Sendable {
     /// connections that wait counts in the client's time to first token), else the first callback.
     private func arrival(of context: RequestContext, _ connection: OpaquePointer) -> UInt64 {
         let ageMs = CMicroHTTPD_last_data_age_ms(connection)
-        // 0 means the bytes came in the current tick, where the first callback is the better clock.
-        guard ageMs > 0 else { return context.receivedAt }
-        // The age counts whole kernel ticks back from the last one: the bytes came during the tick that
-        // began `ageMs` before it. That tick's end is taken, so a request never counts as earlier than
-        // it came (late by less than a tick, 4 ms at HZ=250).
-        let tickStart = MonotonicClock.lastTick() &- UInt64(ageMs) &* 1_000_000
-        return min(context.receivedAt, tickStart &+ MonotonicClock.tickNanos)
+        return ServerContext.latestArrival(
+            receivedAt: context.receivedAt, ageMs: ageMs, now: MonotonicClock.now(), tickNanos: MonotonicClock.tickNanos)
+    }
+
+    /// The latest instant the request's last bytes can have reached the kernel, given their age as
+    /// TCP_INFO reports it (`tcpi_last_data_recv`: whole kernel ticks between the tick they came in
+    /// and the tick of the call, in milliseconds) and a clock reading `now` taken after that call.
+    /// `now` lies in the current tick, so `now - age` lies in the tick the bytes came in, and the
+    /// bytes came before that tick ended: `now - age + tick` is never early, and late by less than
+    /// two ticks. (`CLOCK_MONOTONIC_COARSE` is no help: on virtual machines it can run a tick or
+    /// more behind the ticks TCP counts, which made first tokens up to 3.7 ms early.)
+    /// An age of 0 (this tick) or an error (negative) gives the first callback, `receivedAt`.
+    static func latestArrival(receivedAt: UInt64, ageMs: Int, now: UInt64, tickNanos: UInt64) -> UInt64 {
+        guard ageMs > 0 else { return receivedAt }
+        return min(receivedAt, now &- UInt64(ageMs) &* 1_000_000 &+ tickNanos)
     }
 
     private func tooLarge(_ context: RequestContext, _ connection: OpaquePointer) -> HTTPResponse {

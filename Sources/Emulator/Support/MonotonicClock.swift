@@ -10,14 +10,7 @@ public enum MonotonicClock {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
-    /// The same clock as of the kernel's last timer tick (`CLOCK_MONOTONIC_COARSE`).
-    public static func lastTick() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
-
-    /// The length of a kernel timer tick (the resolution of `lastTick`), in nanoseconds.
+    /// The length of a kernel timer tick (the resolution of `CLOCK_MONOTONIC_COARSE`), in nanoseconds.
     public static let tickNanos: UInt64 = {
         var ts = timespec()
         clock_getres(CLOCK_MONOTONIC_COARSE, &ts)
