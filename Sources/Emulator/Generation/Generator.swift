@@ -62,8 +62,9 @@ public struct Generator: Sendable {
                 index: index, content: nil, pieces: [], toolCalls: calls, finishReason: "tool_calls",
                 completionTokens: tokens)
         }
-        let text = content(for: request, rng: &rng, tokenizer: tokenizer)
-        let cut = TextCutter.cut(text, stop: request.stop, maxTokens: request.maxTokens, tokenizer: tokenizer)
+        let (text, pieces) = content(for: request, rng: &rng, tokenizer: tokenizer)
+        let cut = TextCutter.cut(text, stop: request.stop, maxTokens: request.maxTokens, tokenizer: tokenizer,
+                                 pieces: pieces)
         return GeneratedChoice(
             index: index, content: cut.text, pieces: cut.pieces, finishReason: cut.finishReason,
             stopSequence: cut.stopSequence, completionTokens: cut.tokens)
@@ -93,51 +94,101 @@ public struct Generator: Sendable {
             stopSequence: cut.stopSequence, completionTokens: cut.tokens + callTokens)
     }
 
-    /// The answer text before stop sequences and caps.
-    func content(for request: GenerationRequest, rng: inout SeededRandom, tokenizer: any Tokenizer) -> String {
+    /// The answer text before stop sequences and caps, and its token pieces when making it
+    /// needed them anyway (`lorem`).
+    func content(for request: GenerationRequest, rng: inout SeededRandom, tokenizer: any Tokenizer)
+        -> (text: String, pieces: [TokenPiece]?)
+    {
         switch request.format {
         case .jsonSchema(_, let schema, _):
-            return SchemaGenerator(schema: schema).generate(using: &rng).jsonString
+            return (SchemaGenerator(schema: schema).generate(using: &rng).jsonString, nil)
         case .jsonObject:
-            return JSONValue.object(JSONObject([("response", .string(plainText(request, rng: &rng, tokenizer: tokenizer)))]))
-                .jsonString
+            let text = plainText(request, rng: &rng, tokenizer: tokenizer).text
+            return (JSONValue.object(JSONObject([("response", .string(text))])).jsonString, nil)
         case .text:
             return plainText(request, rng: &rng, tokenizer: tokenizer)
         }
     }
 
-    private func plainText(_ request: GenerationRequest, rng: inout SeededRandom, tokenizer: any Tokenizer) -> String {
+    private func plainText(_ request: GenerationRequest, rng: inout SeededRandom, tokenizer: any Tokenizer)
+        -> (text: String, pieces: [TokenPiece]?)
+    {
         switch settings.mode {
         case .static:
-            return settings.responseText
+            return (settings.responseText, nil)
         case .echo:
-            return request.lastUserText.isEmpty ? settings.responseText : request.lastUserText
+            return (request.lastUserText.isEmpty ? settings.responseText : request.lastUserText, nil)
         case .lorem:
             let range = request.outputTokens ?? settings.outputTokens
             let target = range.lowerBound == range.upperBound
                 ? range.lowerBound : Int.random(in: range, using: &rng)
-            return Generator.lorem(tokens: target, rng: &rng, tokenizer: tokenizer)
+            let lorem = Generator.loremWithPieces(tokens: target, rng: &rng, tokenizer: tokenizer)
+            return (lorem.text, lorem.pieces)
         }
     }
 
     /// Filler text of exactly `tokens` tokens.
     static func lorem(tokens: Int, rng: inout SeededRandom, tokenizer: any Tokenizer) -> String {
-        guard tokens > 0 else { return "" }
+        loremWithPieces(tokens: tokens, rng: &rng, tokenizer: tokenizer).text
+    }
+
+    /// Filler text of exactly `tokens` tokens as `tokenizer` counts it, with its pieces.
+    ///
+    /// Prose somewhat longer than needed is cut after its first `tokens` tokens. When that cut falls
+    /// inside a word, the shortened word can count differently on its own (" sta" of " station"),
+    /// so the cut text is counted again and, if it is off, the cut is moved to a nearby character
+    /// boundary that counts exactly (or, failing that, the closest count under `tokens`).
+    static func loremWithPieces(tokens: Int, rng: inout SeededRandom, tokenizer: any Tokenizer)
+        -> (text: String, pieces: [TokenPiece])
+    {
+        guard tokens > 0 else { return ("", []) }
         var text = LoremGenerator.text(approximateWords: tokens + tokens / 3 + 4, using: &rng)
         var pieces = tokenizer.pieces(text)
         while pieces.reduce(0, { $0 + $1.tokens }) < tokens {
             text += " " + LoremGenerator.text(approximateWords: tokens / 2 + 4, using: &rng)
             pieces = tokenizer.pieces(text)
         }
-        // The pieces are consecutive slices of `text`: keep it up to the end of the last one that fits.
-        var end = text.startIndex
+        // The pieces are consecutive slices of `text`: the first k of them end at ends[k]. The cut
+        // starts after the most pieces whose tokens fit.
+        var ends = [text.startIndex]
+        ends.reserveCapacity(pieces.count + 1)
+        var cut = 0
         var used = 0
         for piece in pieces {
-            if used + piece.tokens > tokens { break }
-            end = piece.text.endIndex
-            used += piece.tokens
+            ends.append(piece.text.endIndex)
+            if cut == ends.count - 2 && used + piece.tokens <= tokens {
+                used += piece.tokens
+                cut += 1
+            }
         }
-        return String(text[..<end])
+        let counted = { (end: String.Index) -> (text: String, pieces: [TokenPiece], tokens: Int) in
+            let candidate = String(text[..<end])
+            let candidatePieces = tokenizer.pieces(candidate)
+            return (candidate, candidatePieces, candidatePieces.reduce(0) { $0 + $1.tokens })
+        }
+        let first = ends[cut]
+        let firstTry = counted(first)
+        if firstTry.tokens == tokens { return (firstTry.text, firstTry.pieces) }
+        // Rarely off by one: then try the other character boundaries within two pieces, nearest
+        // first. With the estimator's rounding, whole pieces alone can step from one under to one
+        // over (" the" 99, " the air" 101, " the ai" 100).
+        var candidates: [String.Index] = []
+        var i = ends[max(0, cut - 2)]
+        let upper = ends[min(ends.count - 1, cut + 2)]
+        while i <= upper {
+            if i != first { candidates.append(i) }
+            guard i < upper else { break }
+            text.formIndex(after: &i)
+        }
+        let utf8 = text.utf8
+        candidates.sort { abs(utf8.distance(from: first, to: $0)) < abs(utf8.distance(from: first, to: $1)) }
+        var closestUnder = firstTry.tokens < tokens ? firstTry : nil
+        for end in candidates.prefix(24) {
+            let attempt = counted(end)
+            if attempt.tokens == tokens { return (attempt.text, attempt.pieces) }
+            if attempt.tokens < tokens, attempt.tokens > closestUnder?.tokens ?? -1 { closestUnder = attempt }
+        }
+        return closestUnder.map { ($0.text, $0.pieces) } ?? ("", [])
     }
 
     private func reasoningTokenCount(effort: String?, rng: inout SeededRandom) -> Int {

@@ -12,7 +12,9 @@ public enum TextCutter {
 
     /// Cuts `text` before the earliest stop sequence, then to at most `maxTokens` tokens. When the
     /// cap cuts, the reported token count is the cap exactly.
-    public static func cut(_ text: String, stop: [String], maxTokens: Int?, tokenizer: any Tokenizer) -> Result {
+    /// - Parameter known: `tokenizer.pieces(text)`, when the caller has them already.
+    public static func cut(_ text: String, stop: [String], maxTokens: Int?, tokenizer: any Tokenizer,
+                           pieces known: [TokenPiece]? = nil) -> Result {
         var kept = Substring(text)
         var earliest = text.endIndex
         var matched: String?
@@ -23,7 +25,7 @@ public enum TextCutter {
             }
         }
         kept = kept[..<earliest]
-        let pieces = tokenizer.pieces(String(kept))
+        let pieces = earliest == text.endIndex ? known ?? tokenizer.pieces(text) : tokenizer.pieces(String(kept))
         let total = pieces.reduce(0) { $0 + $1.tokens }
         guard let cap = maxTokens, total > cap else {
             return Result(text: String(kept), pieces: pieces, tokens: total, finishReason: "stop", stopSequence: matched)
