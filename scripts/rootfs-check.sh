@@ -4,7 +4,8 @@
 #   scripts/rootfs-check.sh [BINARY]       (default: .build/release/openai-emulator)
 #
 # Build the binary the way the Dockerfile does first:
-#   swift build -c release --product openai-emulator --static-swift-stdlib
+#   swift build -c release --product openai-emulator --static-swift-stdlib \
+#     -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 #
 # What it does (as root; needs debootstrap, unshare, chroot, curl):
 #   1. Assembles a minimal Debian bookworm root with `debootstrap --variant=minbase` plus exactly
@@ -50,7 +51,7 @@ skip() { printf '  skip  %s\n' "$*"; }
 for tool in debootstrap unshare chroot curl strip python3; do
   command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install debootstrap curl binutils)"
 done
-[ -x "$BIN" ] || die "no binary at $BIN: swift build -c release --product openai-emulator --static-swift-stdlib"
+[ -x "$BIN" ] || die "no binary at $BIN: swift build -c release --product openai-emulator --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs"
 BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 
 # --- the runtime package list, read from the Dockerfile -------------------------------------
