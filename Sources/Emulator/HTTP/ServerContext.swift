@@ -247,11 +247,13 @@ final class ServerContext: Sendable {
             logger.error("could not create a response", metadata: ["request.id": "\(context.id)"])
             return .NO
         }
+        // `withCString` lends a short string from the stack; passing a String where C wants a
+        // pointer copies a short one to the heap.
         for (name, value) in response.headers {
-            MHD_add_response_header(mhdResponse, name, value)
+            name.withCString { n in value.withCString { v in _ = MHD_add_response_header(mhdResponse, n, v) } }
         }
         let elapsedMs = (MonotonicClock.now() &- context.receivedAt) / 1_000_000
-        MHD_add_response_header(mhdResponse, "openai-processing-ms", String(elapsedMs))
+        String(elapsedMs).withCString { _ = MHD_add_response_header(mhdResponse, "openai-processing-ms", $0) }
         context.status = response.status
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         MHD_destroy_response(mhdResponse)
