@@ -148,33 +148,29 @@ public struct Generator: Sendable {
             text += " " + LoremGenerator.text(approximateWords: tokens / 2 + 4, using: &rng)
             pieces = tokenizer.pieces(text)
         }
-        // The pieces are consecutive slices of `text`: the first k of them end at ends[k]. The cut
+        // The pieces are consecutive slices of `text`: the first k of them end at end(k). The cut
         // starts after the most pieces whose tokens fit.
-        var ends = [text.startIndex]
-        ends.reserveCapacity(pieces.count + 1)
+        let end = { (k: Int) in k == 0 ? text.startIndex : pieces[k - 1].text.endIndex }
         var cut = 0
         var used = 0
-        for piece in pieces {
-            ends.append(piece.text.endIndex)
-            if cut == ends.count - 2 && used + piece.tokens <= tokens {
-                used += piece.tokens
-                cut += 1
-            }
+        while cut < pieces.count && used + pieces[cut].tokens <= tokens {
+            used += pieces[cut].tokens
+            cut += 1
         }
-        let counted = { (end: String.Index) -> (text: String, pieces: [TokenPiece], tokens: Int) in
-            let candidate = String(text[..<end])
+        let counted = { (limit: String.Index) -> (text: String, pieces: [TokenPiece], tokens: Int) in
+            let candidate = String(text[..<limit])
             let candidatePieces = tokenizer.pieces(candidate)
             return (candidate, candidatePieces, candidatePieces.reduce(0) { $0 + $1.tokens })
         }
-        let first = ends[cut]
+        let first = end(cut)
         let firstTry = counted(first)
         if firstTry.tokens == tokens { return (firstTry.text, firstTry.pieces) }
         // Rarely off by one: then try the other character boundaries within two pieces, nearest
         // first. With the estimator's rounding, whole pieces alone can step from one under to one
         // over (" the" 99, " the air" 101, " the ai" 100).
         var candidates: [String.Index] = []
-        var i = ends[max(0, cut - 2)]
-        let upper = ends[min(ends.count - 1, cut + 2)]
+        var i = end(max(0, cut - 2))
+        let upper = end(min(pieces.count, cut + 2))
         while i <= upper {
             if i != first { candidates.append(i) }
             guard i < upper else { break }
@@ -183,8 +179,8 @@ public struct Generator: Sendable {
         let utf8 = text.utf8
         candidates.sort { abs(utf8.distance(from: first, to: $0)) < abs(utf8.distance(from: first, to: $1)) }
         var closestUnder = firstTry.tokens < tokens ? firstTry : nil
-        for end in candidates.prefix(24) {
-            let attempt = counted(end)
+        for candidate in candidates.prefix(24) {
+            let attempt = counted(candidate)
             if attempt.tokens == tokens { return (attempt.text, attempt.pieces) }
             if attempt.tokens < tokens, attempt.tokens > closestUnder?.tokens ?? -1 { closestUnder = attempt }
         }
