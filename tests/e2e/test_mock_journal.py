@@ -254,3 +254,34 @@ def test_reset(start_server):
         assert api(emu, "GET", "/_emulator/fixtures", scope=sc).json()["data"] == []
     assert api(emu, "GET", "/_emulator/config").json()["defaults"]["rpm"] is None
     assert [chat(emu).status_code for _ in range(3)] == [200] * 3
+
+
+def test_entries_are_in_arrival_order_when_they_finish_out_of_order(server, scope):
+    # The slow request arrives first and finishes last; the list is still in arrival order.
+    slow = threading.Thread(target=chat, args=(server, "slow one"),
+                            kwargs={"scope": scope, "headers": {"X-Emulator-TTFT-Ms": "600"}})
+    slow.start()
+    time.sleep(0.2)
+    assert chat(server, "fast one", scope=scope).status_code == 200
+    assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=scope)] == ["fast one"]
+    slow.join()
+    entries = journal(server, scope=scope)
+    assert [e["body"]["messages"][0]["content"] for e in entries] == ["slow one", "fast one"]
+    assert entries[0]["sequence"] < entries[1]["sequence"] and entries[0]["duration_ms"] >= 600
+
+
+def test_request_under_way_at_a_clear_is_cleared_with_its_scope(server, scope):
+    other = scope + "-other"
+    threads = [threading.Thread(target=chat, args=(server, f"under way in {sc}"),
+                                kwargs={"scope": sc, "headers": {"X-Emulator-TTFT-Ms": "500"}})
+               for sc in (scope, other)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    assert api(server, "DELETE", "/_emulator/requests", scope=scope).status_code == 200
+    for t in threads:
+        t.join()
+    assert journal(server, scope=scope) == []
+    assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=other)] == [f"under way in {other}"]
+    assert chat(server, "after the clear", scope=scope).status_code == 200
+    assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=scope)] == ["after the clear"]

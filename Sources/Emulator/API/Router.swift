@@ -76,15 +76,18 @@ public struct Router: HTTPHandler {
                 "body": "\(String(decoding: request.body.prefix(65536), as: UTF8.self))",
             ])
         }
+        var request = request
         let journaled = mock != nil && request.method != "OPTIONS" && MockEngine.isAPIPath(request.path)
-        if journaled, let mock { mock.journal.begin(request, scope: mock.scope(of: request)) }
-        let response = journaled && proxy != nil ? proxy!.forward(request) : route(request)
-        if journaled, let mock, case .bytes(let b) = response.body {
-            let kept = b.count <= mock.journal.bodyCap ? b : Array(b.prefix(mock.journal.bodyCap))
-            mock.journal.annotate(request.id) { e in
-                e.status = response.status
-                if e.answer == nil { e.rawAnswer = kept }
+        if journaled, let mock { request.journalDraft = mock.journal.draft(request, scope: mock.scope(of: request)) }
+        var response = journaled && proxy != nil ? proxy!.forward(request) : route(request)
+        if let draft = request.journalDraft, let mock {
+            if case .bytes(let b) = response.body {
+                draft.entry.status = response.status
+                if draft.entry.answer == nil {
+                    draft.entry.rawAnswer = b.count <= mock.journal.bodyCap ? b : Array(b.prefix(mock.journal.bodyCap))
+                }
             }
+            response.note = draft
         }
         if verbose, case .bytes(let b) = response.body {
             logger.info("response body", metadata: [
@@ -203,7 +206,9 @@ public struct Router: HTTPHandler {
     }
 
     public func completed(_ summary: RequestSummary) {
-        mock?.journal.finish(summary.id, status: summary.status, durationMs: Double(summary.durationNanos / 1000) / 1000)
+        if let mock, let draft = summary.note as? JournalDraft {
+            mock.journal.publish(draft, status: summary.status, durationMs: Double(summary.durationNanos / 1000) / 1000)
+        }
         guard logger.logLevel <= .info else { return }
         if let accessLog { return accessLog.logRequest(summary) }
         logger.info("request", metadata: [

@@ -33,6 +33,8 @@ public struct RequestSummary: Sendable {
     public var streamed: Bool
     public var streamOutcome: StreamOutcome?
     public var framesSent: Int
+    /// What the handler attached to its answer (`HTTPResponse.note`).
+    public var note: (any AnyObject & Sendable)? = nil
 }
 
 /// Limits the transport enforces itself.

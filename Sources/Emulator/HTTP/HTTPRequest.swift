@@ -16,6 +16,8 @@ public struct HTTPRequest: Sendable {
     public var clientAddress: String
     /// False when the transport saw no `X-Emulator-*` header: `emulatorHeader` then answers at once.
     public var mayHaveEmulatorHeaders = true
+    /// The journal entry being written for this request, when the journal records it.
+    var journalDraft: JournalDraft?
 
     public init(
         method: String, path: String, query: [(name: String, value: String)] = [],

@@ -20,6 +20,8 @@ public struct HTTPResponse: Sendable {
     public var delayNanos: UInt64
     /// Called once when the answer has gone out, or the client left, on a transport thread.
     public var onFinish: (@Sendable (FinishedResponse) -> Void)?
+    /// Given back to the handler in `RequestSummary.note` when the request completes.
+    public var note: (any AnyObject & Sendable)?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: Body, delayNanos: UInt64 = 0,
                 onFinish: (@Sendable (FinishedResponse) -> Void)? = nil) {

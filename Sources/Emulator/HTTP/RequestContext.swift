@@ -15,6 +15,8 @@ final class RequestContext {
     /// An answer decided later; the connection is suspended until it is resolved.
     var deferred: DeferredResponse?
     var onFinish: (@Sendable (FinishedResponse) -> Void)?
+    /// The handler's note from its answer, for the completion summary.
+    var note: (any AnyObject & Sendable)?
     var status = 0
     var bytes = 0
     var stream: SSEStream?

@@ -119,7 +119,9 @@ final class ServerContext: Sendable {
         var request = makeRequest(context, connection)
         request.body = context.body
         context.body = []
-        return respond(handler.handle(request), context: context, connection: connection)
+        let response = handler.handle(request)
+        context.note = response.note
+        return respond(response, context: context, connection: connection)
     }
 
     /// Queues an answer now, or suspends the connection until it is due or decided.
@@ -275,7 +277,7 @@ final class ServerContext: Sendable {
         var summary = RequestSummary(
             id: context.id, method: context.method, path: context.path, status: context.status, bytes: context.bytes,
             durationNanos: MonotonicClock.now() &- context.receivedAt, streamed: context.stream != nil,
-            streamOutcome: nil, framesSent: 0)
+            streamOutcome: nil, framesSent: 0, note: context.note)
         if code != .REQUEST_TERMINATED_COMPLETED_OK && context.stream == nil && summary.status == 0 {
             summary.status = 499
         }

@@ -1,4 +1,10 @@
+import Synchronization
+
 /// Every request to the API routes, per scope, bounded: the oldest go first.
+///
+/// A request's entry is drafted when it arrives (`draft`), filled in by the endpoint without a lock
+/// (`JournalDraft`), and added in one locked step when the request completes (`publish`): readers only
+/// ever see finished requests, so nothing else needs the lock while a request is answered.
 public final class Journal: Sendable {
     /// A scope's entries in a fixed circle: once full, each new entry takes the oldest one's slot.
     private struct Ring {
@@ -6,45 +12,28 @@ public final class Journal: Sendable {
         /// The slot the next entry goes to (the oldest entry's, once full).
         var next = 0
 
-        /// Oldest first.
-        var all: [JournalEntry] { next == slots.count || next == 0 ? slots : Array(slots[next...] + slots[..<next]) }
-
-        /// The slot of the entry with this id, searched newest first (the one asked for is nearly always recent).
-        func lastIndex(of id: String) -> Int? {
-            let n = slots.count
-            guard n > 0 else { return nil }
-            for back in 1...n {
-                let i = (next - back + n) % n
-                if slots[i].id == id { return i }
-            }
-            return nil
+        /// In arrival order (entries are added as they finish, so a long one can come after a later short one).
+        var all: [JournalEntry] {
+            let ordered = next == slots.count || next == 0 ? slots : Array(slots[next...] + slots[..<next])
+            return ordered.sorted { $0.sequence < $1.sequence }
         }
 
-        /// Changes the entry with this id in place; false when it is no longer kept.
-        mutating func update(_ id: String, _ change: (inout JournalEntry) -> Void) -> Bool {
-            guard let i = lastIndex(of: id) else { return false }
-            change(&slots[i])
-            return true
-        }
-
-        /// Stores an entry; returns the id of the entry it replaced, if the ring was full.
-        mutating func add(_ entry: JournalEntry, capacity: Int) -> String? {
-            var dropped: String?
+        mutating func add(_ entry: JournalEntry, capacity: Int) {
             if slots.count < capacity {
                 slots.append(entry)
             } else {
-                dropped = slots[next].id
                 slots[next] = entry
             }
             next = (next + 1) % capacity
-            return dropped
         }
     }
 
     private struct State {
         var rings: [String: Ring] = [:]
-        var index: [String: String] = [:]  // request id → scope
-        var sequence = 0
+        /// Requests numbered up to this arrived before the last clear of all scopes.
+        var clearedThrough = 0
+        /// The same, per scope cleared on its own.
+        var scopeClearedThrough: [String: Int] = [:]
         var waiters: [Waiter] = []
     }
 
@@ -57,6 +46,8 @@ public final class Journal: Sendable {
     }
 
     private let state = Locked(State())
+    /// The number of the last request drafted.
+    private let sequence = Atomic<Int>(0)
     public let capacity: Int
     public let bodyCap: Int
     static let maxScopes = 1000
@@ -66,43 +57,35 @@ public final class Journal: Sendable {
         self.bodyCap = max(0, bodyCap)
     }
 
-    /// Records a request as it arrives.
-    func begin(_ request: HTTPRequest, scope: String) {
+    /// The entry of a request that has just arrived, numbered in arrival order.
+    func draft(_ request: HTTPRequest, scope: String) -> JournalDraft {
         let truncated = request.body.count > bodyCap
         let bytes = truncated ? Array(request.body.prefix(bodyCap)) : request.body
-        var entry = JournalEntry(
-            sequence: 0, id: request.id, scope: scope, time: Double(WallClock.unixMilliseconds()) / 1000,
+        let number = sequence.add(1, ordering: .relaxed).newValue
+        return JournalDraft(JournalEntry(
+            sequence: number, id: request.id, scope: scope, time: Double(WallClock.unixMilliseconds()) / 1000,
             method: request.method, path: request.path, query: request.query,
-            receivedHeaders: request.headers, rawBody: bytes, bodyTruncated: truncated)
-        state.withLock { s in
-            s.sequence += 1
-            entry.sequence = s.sequence
-            if s.rings[scope] == nil && s.rings.count >= Journal.maxScopes { return }
-            // In place: copying the ring out and back would copy every entry on each request.
-            if let dropped = s.rings[scope, default: Ring()].add(entry, capacity: capacity) { s.index[dropped] = nil }
-            s.index[entry.id] = scope
-        }
+            receivedHeaders: request.headers, rawBody: bytes, bodyTruncated: truncated))
     }
 
-    /// Adds what the endpoint decided (endpoint, matched rule, answer).
-    func annotate(_ id: String, _ change: (inout JournalEntry) -> Void) {
-        state.withLock { s in
-            guard let scope = s.index[id] else { return }
-            _ = s.rings[scope]?.update(id, change)
-        }
-    }
-
-    /// Records the final status and duration; wakes waiters whose count is reached.
-    func finish(_ id: String, status: Int, durationMs: Double) {
+    /// Adds a completed request with its final status and duration; wakes waiters whose count is reached.
+    /// A request that was under way when its scope was cleared is dropped with the rest.
+    func publish(_ draft: JournalDraft, status: Int, durationMs: Double) {
+        var entry = draft.entry
+        entry.finish(status: status, durationMs: durationMs)
+        let scope = entry.scope
         let ready: [(Waiter, [JournalEntry])] = state.withLock { s in
-            guard let scope = s.index[id],
-                s.rings[scope]?.update(id, { $0.finish(status: status, durationMs: durationMs) }) == true
-            else { return [] }
+            if entry.sequence <= s.clearedThrough || entry.sequence <= s.scopeClearedThrough[scope, default: 0] {
+                return []
+            }
+            if s.rings[scope] == nil && s.rings.count >= Journal.maxScopes { return [] }
+            // In place: copying the ring out and back would copy every entry on each request.
+            s.rings[scope, default: Ring()].add(entry, capacity: capacity)
             var fired: [(Waiter, [JournalEntry])] = []
             guard !s.waiters.isEmpty, let ring = s.rings[scope] else { return fired }
             s.waiters.removeAll { w in
                 guard w.scope == scope else { return false }
-                let matches = ring.all.filter { $0.status != nil && w.filter.matches($0) }
+                let matches = ring.all.filter { w.filter.matches($0) }
                 guard matches.count >= w.count else { return false }
                 fired.append((w, matches))
                 return true
@@ -112,16 +95,16 @@ public final class Journal: Sendable {
         for (w, matches) in ready { w.deferred.resolve(w.respond(matches)) }
     }
 
-    /// Finished entries of a scope that pass the filter, oldest first.
+    /// Completed entries of a scope that pass the filter, in arrival order.
     func entries(scope: String, filter: JournalFilter = JournalFilter()) -> [JournalEntry] {
-        state.withLock { s in (s.rings[scope]?.all ?? []).filter { $0.status != nil && filter.matches($0) } }
+        state.withLock { s in (s.rings[scope]?.all ?? []).filter { filter.matches($0) } }
     }
 
-    /// Waits until `count` finished entries pass the filter; `respond` builds the answer.
+    /// Waits until `count` completed entries pass the filter; `respond` builds the answer.
     func wait(scope: String, filter: JournalFilter, count: Int, deferred: DeferredResponse,
               respond: @escaping @Sendable ([JournalEntry]) -> HTTPResponse) -> [JournalEntry]? {
         state.withLock { s in
-            let matches = (s.rings[scope]?.all ?? []).filter { $0.status != nil && filter.matches($0) }
+            let matches = (s.rings[scope]?.all ?? []).filter { filter.matches($0) }
             if matches.count >= count { return matches }
             s.waiters.append(Waiter(filter: filter, scope: scope, count: count, deferred: deferred, respond: respond))
             return nil
@@ -133,17 +116,33 @@ public final class Journal: Sendable {
         state.withLock { s in s.waiters.removeAll { $0.deferred === deferred } }
     }
 
+    /// Forgets a scope's entries (or every scope's), including those of requests still under way.
     public func clear(scope: String? = nil) {
+        let through = sequence.load(ordering: .relaxed)
         state.withLock { s in
             if let scope {
-                for e in s.rings[scope]?.all ?? [] { s.index[e.id] = nil }
                 s.rings[scope] = nil
+                if s.scopeClearedThrough.count >= Journal.maxScopes, s.scopeClearedThrough[scope] == nil,
+                    let oldest = s.scopeClearedThrough.min(by: { $0.value < $1.value })
+                {
+                    s.scopeClearedThrough[oldest.key] = nil  // long past: its requests have finished
+                }
+                s.scopeClearedThrough[scope] = through
             } else {
                 s.rings.removeAll()
-                s.index.removeAll()
+                s.scopeClearedThrough.removeAll()
+                s.clearedThrough = through
             }
         }
     }
+}
+
+/// A request's journal entry while the request is answered. Only the thread answering the request
+/// writes it, and the transport hands it on to completion after the last write.
+final class JournalDraft: @unchecked Sendable {
+    var entry: JournalEntry
+
+    init(_ entry: JournalEntry) { self.entry = entry }
 }
 
 extension JournalEntry {

@@ -23,10 +23,10 @@ public final class MockEngine: Sendable {
     func script(for q: FixtureQuery) throws(APIError) -> FixtureStore.Script? {
         let scope = self.scope(of: q.request)
         let script = try fixtures.script(for: q, scope: scope)
-        journal.annotate(q.request.id) { e in
-            e.endpoint = q.endpoint
-            e.model = q.model
-            e.matchedRule = script?.rule
+        if let draft = q.request.journalDraft {
+            draft.entry.endpoint = q.endpoint
+            draft.entry.model = q.model
+            draft.entry.matchedRule = script?.rule
         }
         if let error = script?.answer.error { throw error }
         return script
@@ -34,10 +34,9 @@ public final class MockEngine: Sendable {
 
     /// Records what a stream sent (its content), since its bytes are not kept.
     func noteAnswer(_ request: HTTPRequest, _ answer: JSONValue, stream: Bool) {
-        journal.annotate(request.id) { e in
-            e.answer = answer
-            e.stream = stream
-        }
+        guard let draft = request.journalDraft else { return }
+        draft.entry.answer = answer
+        draft.entry.stream = stream
     }
 
     /// True for the routes the journal records.

@@ -28,7 +28,11 @@ struct Locked<State>: @unchecked Sendable {  // Sendable: every access to the va
     init(_ initial: State) {
         storage = unsafeDowncast(Storage.create(minimumCapacity: 1) { _ in initial }, to: Storage.self)
         storage.withUnsafeMutablePointerToElements { mutex in
-            let rc = pthread_mutex_init(mutex, nil)
+            var attributes = pthread_mutexattr_t()
+            pthread_mutexattr_init(&attributes)
+            pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+            let rc = pthread_mutex_init(mutex, &attributes)
+            pthread_mutexattr_destroy(&attributes)
             precondition(rc == 0, "pthread_mutex_init failed: \(rc)")
         }
     }
