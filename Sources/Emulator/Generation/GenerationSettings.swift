@@ -25,6 +25,12 @@ public struct GenerationSettings: Sendable {
 /// Shell-style wildcards (`*`, `?`) for model names.
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
+        // Most patterns tried against a model name differ in their first, literal, character.
+        if let first = pattern.utf8.first, first != UInt8(ascii: "*"), first != UInt8(ascii: "?"),
+            first != text.utf8.first
+        {
+            return false
+        }
         var pattern = pattern, text = text
         // Native strings hand out their UTF-8 in place: no arrays on this per-request path.
         return pattern.withUTF8 { p in text.withUTF8 { t in matches(p, t) } }

@@ -93,7 +93,12 @@ public final class LoadPipeline: Sendable {
         let s = settings.value
         let profile = s.profiles.profile(for: ticket.model)
         var rng = random(s)
-        let key = (request.emulatorHeader("x-emulator-scope").map { $0 + "\u{0}" } ?? "") + (Router.presentedKey(request) ?? "")
+        // The caller's key (within its scope) counts requests for rate limits and fault scripts; without
+        // either, as by default, it is not worked out.
+        let rateLimited = profile.rpm != nil || profile.tpm != nil || profile.rpd != nil
+        let key = rateLimited || !s.faultScript.isEmpty
+            ? (request.emulatorHeader("x-emulator-scope").map { $0 + "\u{0}" } ?? "") + (Router.presentedKey(request) ?? "")
+            : ""
         let azure = request.path.hasPrefix("/openai/")
 
         let headerFault = request.emulatorHeader("x-emulator-fault")
@@ -115,8 +120,9 @@ public final class LoadPipeline: Sendable {
             return try injectEarly(f, ticket: ticket, request: request, settings: s)
         }
         let estimatedOutput = ticket.maxTokens ?? Int(profile.outputTokens?.mean ?? 16)
-        let decision = limiter.check(key: key + "\u{1}" + profile.model, profile: profile,
-                                     tokens: ticket.promptTokens + estimatedOutput)
+        let decision = rateLimited
+            ? limiter.check(key: key + "\u{1}" + profile.model, profile: profile, tokens: ticket.promptTokens + estimatedOutput)
+            : RateLimiter.Decision()
         var limitHeaders = decision.headers
         if azure { limitHeaders = limitHeaders.filter { $0.name.hasPrefix("x-ratelimit-remaining") } }
         if let exceeded = decision.exceeded {

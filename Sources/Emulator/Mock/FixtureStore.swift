@@ -145,6 +145,7 @@ public final class FixtureStore: Sendable {
     ///   closest rule and why it did not match.
     func script(for q: FixtureQuery, scope: String) throws(APIError) -> Script? {
         let result: (Fixture, FixtureAnswer)? = state.withLock { s in
+            if s.file.isEmpty && (s.runtime.isEmpty || s.runtime[scope]?.isEmpty != false) { return nil }
             let candidates = (s.file + (s.runtime[scope] ?? [])).sorted { a, b in
                 if a.priority != b.priority { return a.priority > b.priority }
                 if a.match.specificity != b.match.specificity { return a.match.specificity > b.match.specificity }

@@ -72,6 +72,12 @@ import Testing
         #expect(!Glob.matches("gpt-4o", "gpt-4o-mini"))
         #expect(Glob.matches("gpt-4o", "gpt-4o"))
         #expect(Glob.matches("modèle-*", "modèle-été"))
+        // The first-character shortcut: empty texts and patterns, wildcards first.
+        #expect(!Glob.matches("a", ""))
+        #expect(Glob.matches("", ""))
+        #expect(!Glob.matches("", "a"))
+        #expect(Glob.matches("?1*", "o1-mini"))
+        #expect(!Glob.matches("é*", "e"))
     }
 
     @Test func bearerSchemeIsCaseInsensitive() {
