@@ -4,6 +4,7 @@ bodies in pieces, clients that leave, and bursts of connections."""
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import re
 import socket
 import time
@@ -12,8 +13,8 @@ import httpx
 import pytest
 from openai.types.chat import ChatCompletion
 
-from support import (CHAT, MODEL, RawConnection, assert_error, chunks_of, post_after_100_continue, raw_request,
-                     request_bytes, sse_data)
+from support import (CHAT, DEFAULT_TEXT, MODEL, RawConnection, assert_error, chunks_of, post_after_100_continue,
+                     raw_request, request_bytes, sse_data)
 
 pytestmark = pytest.mark.core
 
@@ -163,6 +164,17 @@ def test_http_1_0_client(server):
     assert r.status == 200
     assert "chunked" not in r.headers.get("transfer-encoding", "")
     assert chunks_of(sse_data(r.body))
+    # Frames larger than the server's unchunked block (each token here carries 20 alternatives) arrive whole.
+    with RawConnection(server.port) as c:
+        c.send(request_bytes("POST", "/v1/chat/completions",
+                             dict(CHAT, stream=True, logprobs=True, top_logprobs=20), version="HTTP/1.0"))
+        r = c.read_response()
+    assert r.status == 200 and r.body.endswith(b"data: [DONE]\n\n")
+    chunks = chunks_of(sse_data(r.body))
+    content = [ch for ch in chunks if ch["choices"] and ch["choices"][0]["delta"].get("content")]
+    assert content and all(len(ch["choices"][0]["logprobs"]["content"][0]["top_logprobs"]) == 20 for ch in content)
+    assert max(len(json.dumps(ch)) for ch in content) > 1024
+    assert "".join(ch["choices"][0]["delta"]["content"] for ch in content) == DEFAULT_TEXT
 
 
 def test_head_of_health(server):

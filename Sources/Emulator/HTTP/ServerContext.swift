@@ -234,10 +234,12 @@ final class ServerContext: Sendable {
                 onFinish: context.onFinish)
             context.onFinish = nil
             let opaque = Unmanaged.passRetained(stream).toOpaque()
-            // MHD allocates the block with the response and keeps it for the stream's life: 4 KiB
-            // holds many frames and keeps 10,000 held streams small.
+            // MHD allocates (and zeroes) the block with the response and keeps it for the stream's life,
+            // but a chunked stream never uses it: the callback writes straight into the connection's
+            // write buffer. Only an HTTP/1.0 client, sent the stream unchunked, is served through the
+            // block, in pieces of this size. Small, it saves 3.7 KiB of every held stream.
             mhdResponse = MHD_create_response_from_callback(
-                CMicroHTTPD_SIZE_UNKNOWN, 4 * 1024, Trampolines.readStream, opaque, Trampolines.freeStream)
+                CMicroHTTPD_SIZE_UNKNOWN, 512, Trampolines.readStream, opaque, Trampolines.freeStream)
             if mhdResponse == nil {
                 Unmanaged<SSEStream>.fromOpaque(opaque).release()
             } else {
