@@ -17,10 +17,62 @@ struct ChatStreamSource: StreamSource {
         }
     }
 
+    /// One choice's frames in order: the role, one per content token, each tool call (its start,
+    /// then one per token of its arguments), the finish. Worked out by position rather than kept
+    /// as a list: a held stream keeps only the token boundaries.
+    private struct ChoiceFrames {
+        let hasRole: Bool
+        /// Where each content token ends, as a UTF-8 offset into the content.
+        let contentEnds: [UInt32]
+        /// Each tool call's arguments cut into tokens (empty without tool calls).
+        let toolArguments: [[Substring]]
+        let count: Int
+
+        init(_ c: GeneratedChoice, tokenizer: any Tokenizer) {
+            hasRole = c.content != nil || c.toolCalls.isEmpty
+            var ends: [UInt32] = []
+            ends.reserveCapacity(c.pieces.count)
+            var end = 0
+            for piece in c.pieces {
+                end += piece.text.utf8.count
+                ends.append(UInt32(end))
+            }
+            contentEnds = ends
+            toolArguments = c.toolCalls.map { tokenizer.pieces($0.arguments).map(\.text) }
+            count = (hasRole ? 1 : 0) + ends.count + toolArguments.reduce(0) { $0 + 1 + $1.count } + 1
+        }
+
+        func step(_ position: Int) -> Step {
+            var r = position
+            if hasRole {
+                if r == 0 { return .role }
+                r -= 1
+            }
+            if r < contentEnds.count { return .content(r) }
+            r -= contentEnds.count
+            for (k, arguments) in toolArguments.enumerated() {
+                if r == 0 { return .toolStart(k) }
+                r -= 1
+                if r < arguments.count { return .toolArguments(k, arguments[r]) }
+                r -= arguments.count
+            }
+            return .finish
+        }
+
+        /// The text of content token `i`.
+        func piece(_ i: Int, of content: String) -> Substring {
+            let utf8 = content.utf8
+            let from = utf8.index(utf8.startIndex, offsetBy: i == 0 ? 0 : Int(contentEnds[i - 1]))
+            let to = utf8.index(utf8.startIndex, offsetBy: Int(contentEnds[i]))
+            return content[from..<to]
+        }
+    }
+
     private let writer: ChatChunkWriter
+    /// The answer without its token pieces (`frames` keeps their boundaries).
     private let answer: ChatAnswer
     private var latency: LatencyPlan
-    private let steps: [[Step]]
+    private let frames: [ChoiceFrames]
     private let rounds: Int
     private var round = 0
     private var choice = 0
@@ -30,22 +82,13 @@ struct ChatStreamSource: StreamSource {
 
     init(writer: ChatChunkWriter, answer: ChatAnswer, latency: LatencyPlan, tokenizer: any Tokenizer) {
         self.writer = writer
-        self.answer = answer
         self.latency = latency
-        var steps: [[Step]] = []
-        for c in answer.choices {
-            var s: [Step] = []
-            if c.content != nil || c.toolCalls.isEmpty { s.append(.role) }
-            for i in c.pieces.indices { s.append(.content(i)) }
-            for (k, call) in c.toolCalls.enumerated() {
-                s.append(.toolStart(k))
-                for piece in tokenizer.pieces(call.arguments) { s.append(.toolArguments(k, piece.text)) }
-            }
-            s.append(.finish)
-            steps.append(s)
-        }
-        self.steps = steps
-        self.rounds = steps.map(\.count).max() ?? 0
+        let frames = answer.choices.map { ChoiceFrames($0, tokenizer: tokenizer) }
+        var kept = answer
+        for i in kept.choices.indices { kept.choices[i].pieces = [] }
+        self.answer = kept
+        self.frames = frames
+        self.rounds = frames.map(\.count).max() ?? 0
     }
 
     mutating func next() -> StreamEvent? {
@@ -54,14 +97,15 @@ struct ChatStreamSource: StreamSource {
             let c = choice
             let r = round
             choice += 1
-            if choice == steps.count {
+            if choice == frames.count {
                 choice = 0
                 round += 1
             }
-            guard r < steps[c].count else { continue }
+            guard r < frames[c].count else { continue }
             let after = pendingDelay
             pendingDelay = 0
-            return .frame(bytes(steps[c][r], choice: c), afterNanos: after, token: steps[c][r].isToken)
+            let step = frames[c].step(r)
+            return .frame(bytes(step, choice: c), afterNanos: after, token: step.isToken)
         }
         switch tail {
         case 0:
@@ -79,7 +123,7 @@ struct ChatStreamSource: StreamSource {
     /// The first round waits for the time to first token; the first tokens follow at once and
     /// each later round of tokens waits one inter-token interval; finish chunks follow at once.
     private mutating func delay(forRound r: Int) -> UInt64 {
-        let hasToken = steps.contains { r < $0.count && $0[r].isToken }
+        let hasToken = frames.contains { r < $0.count && $0.step(r).isToken }
         if r == 0 {
             if hasToken { tokenRounds = 1 }
             return latency.ttftNanos
@@ -95,7 +139,7 @@ struct ChatStreamSource: StreamSource {
         case .role:
             return writer.roleFrame(index: generated.index)
         case .content(let i):
-            return writer.contentFrame(index: generated.index, text: generated.pieces[i].text,
+            return writer.contentFrame(index: generated.index, text: frames[c].piece(i, of: generated.content ?? ""),
                                        logprob: generated.logprobs.flatMap { i < $0.count ? $0[i] : nil })
         case .toolStart(let k):
             return writer.toolCallStartFrame(index: generated.index, callIndex: k, call: generated.toolCalls[k],
