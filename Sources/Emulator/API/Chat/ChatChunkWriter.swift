@@ -64,16 +64,24 @@ struct ChatChunkWriter: Sendable {
     }
 
     func contentFrame(index: Int, text: Substring, logprob: TokenLogprob?) -> [UInt8] {
+        if let frame = text.utf8.withContiguousStorageIfAvailable({ contentFrame(index: index, utf8: $0, logprob: logprob) }) {
+            return frame
+        }
+        return Array(text.utf8).withUnsafeBufferPointer { contentFrame(index: index, utf8: $0, logprob: logprob) }
+    }
+
+    /// A content chunk whose text is given as UTF-8 (a token of the answer, cut from its bytes).
+    func contentFrame(index: Int, utf8 text: UnsafeBufferPointer<UInt8>, logprob: TokenLogprob?) -> [UInt8] {
         if index == 0 && logprob == nil {
-            var w = JSONWriter(capacity: contentHead.count + text.utf8.count + 8 + contentTail.count)
+            var w = JSONWriter(capacity: contentHead.count + text.count + 8 + contentTail.count)
             w.raw(contentHead)
-            w.string(text)
+            w.string(utf8: text)
             w.raw(contentTail)
             return w.bytes
         }
         return frame { w in
             w.raw("{\"index\":"); w.int(index)
-            w.raw(",\"delta\":{\"content\":"); w.string(text)
+            w.raw(",\"delta\":{\"content\":"); w.string(utf8: text)
             w.raw("},\"logprobs\":")
             if let logprob {
                 w.raw("{\"content\":[")

@@ -59,13 +59,8 @@ struct ChatStreamSource: StreamSource {
             return .finish
         }
 
-        /// The text of content token `i`.
-        func piece(_ i: Int, of content: String) -> Substring {
-            let utf8 = content.utf8
-            let from = utf8.index(utf8.startIndex, offsetBy: i == 0 ? 0 : Int(contentEnds[i - 1]))
-            let to = utf8.index(utf8.startIndex, offsetBy: Int(contentEnds[i]))
-            return content[from..<to]
-        }
+        /// Where content token `i` lies in the content's UTF-8.
+        func span(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(contentEnds[i - 1]))..<Int(contentEnds[i]) }
     }
 
     private let writer: ChatChunkWriter
@@ -139,8 +134,14 @@ struct ChatStreamSource: StreamSource {
         case .role:
             return writer.roleFrame(index: generated.index)
         case .content(let i):
-            return writer.contentFrame(index: generated.index, text: frames[c].piece(i, of: generated.content ?? ""),
-                                       logprob: generated.logprobs.flatMap { i < $0.count ? $0[i] : nil })
+            let logprob = generated.logprobs.flatMap { i < $0.count ? $0[i] : nil }
+            let span = frames[c].span(i)
+            let content = generated.content ?? ""
+            return content.utf8.withContiguousStorageIfAvailable {
+                writer.contentFrame(index: generated.index, utf8: UnsafeBufferPointer(rebasing: $0[span]), logprob: logprob)
+            } ?? Array(content.utf8).withUnsafeBufferPointer {
+                writer.contentFrame(index: generated.index, utf8: UnsafeBufferPointer(rebasing: $0[span]), logprob: logprob)
+            }
         case .toolStart(let k):
             return writer.toolCallStartFrame(index: generated.index, callIndex: k, call: generated.toolCalls[k],
                                              legacy: generated.legacyFunctionCall)
