@@ -50,7 +50,9 @@ struct StreamStateMachine {
     mutating func read(max: Int, now: UInt64) -> ReadAction {
         if abortRequested { return .endWithError }
         if cursor < pending.count { return .copy(Swift.min(max, pending.count - cursor)) }
-        pending.removeAll(keepingCapacity: true)
+        // A paced stream waits between frames far more than it sends: it lets go of the buffer (and
+        // sends its next frame's own bytes). An unpaced one gathers many frames per read into it.
+        if paced { pending = [] } else { pending.removeAll(keepingCapacity: true) }
         cursor = 0
         if stalled {
             // Woken after a stall: only the stall limit (or shutdown) ends it.
@@ -71,7 +73,7 @@ struct StreamStateMachine {
             guard let (event, due) = staged, due <= now &+ slackNanos else { break }
             switch event {
             case .frame(let bytes, let after, let token):
-                pending.append(contentsOf: bytes)
+                if pending.capacity == 0 { pending = bytes } else { pending.append(contentsOf: bytes) }
                 // The first delayed frame, if already overdue (the stream started late), sets the
                 // pace from now: the frames after it keep their spacing instead of bursting out.
                 if after > 0 && !paced {

@@ -6,11 +6,13 @@ struct ChatChunkWriter: Sendable {
     let model: String
     let fingerprint: String
     let includeUsage: Bool
-    /// `data: {"id":…,"choices":[` — the same for every chunk of a stream (empty when `stream` is false).
-    private let prefix: [UInt8]
     /// A token chunk of choice 0 without log-probabilities, the frame sent most, around its text:
-    /// `prefix{"index":0,"delta":{"content":` and `},"logprobs":null,"finish_reason":null}]}\n\n`.
+    /// `prefix{"index":0,"delta":{"content":` and `},"logprobs":null,"finish_reason":null}]}\n\n`,
+    /// where the prefix, `data: {"id":…,"choices":[`, begins every chunk of the stream (its first
+    /// `prefixCount` bytes). Empty when `stream` is false. Kept at their exact sizes: a held stream
+    /// keeps them for its whole life.
     private let contentHead: [UInt8]
+    private let prefixCount: Int
     private let contentTail: [UInt8]
 
     /// `stream: false` when only `completion` will be asked for: the frame prefix is not built.
@@ -21,7 +23,7 @@ struct ChatChunkWriter: Sendable {
         self.fingerprint = fingerprint
         self.includeUsage = includeUsage
         guard stream else {
-            prefix = []
+            prefixCount = 0
             contentHead = []
             contentTail = []
             return
@@ -36,19 +38,23 @@ struct ChatChunkWriter: Sendable {
         w.raw(",\"service_tier\":\"default\",\"system_fingerprint\":")
         w.string(fingerprint)
         w.raw(",\"choices\":[")
-        prefix = w.bytes
+        prefixCount = w.bytes.count
         w.raw("{\"index\":0,\"delta\":{\"content\":")
-        contentHead = w.bytes
+        contentHead = w.bytes.withUnsafeBufferPointer { Array($0) }
         var tail = JSONWriter(capacity: 64)
         tail.raw("},\"logprobs\":null,\"finish_reason\":null}]")
         if includeUsage { tail.raw(",\"usage\":null") }
         tail.raw("}\n\n")
-        contentTail = tail.bytes
+        contentTail = tail.bytes.withUnsafeBufferPointer { Array($0) }
+    }
+
+    private func writePrefix(_ w: inout JSONWriter) {
+        contentHead.withUnsafeBufferPointer { w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<prefixCount])) }
     }
 
     private func frame(_ body: (inout JSONWriter) -> Void) -> [UInt8] {
-        var w = JSONWriter(capacity: prefix.count + 128)
-        w.raw(prefix)
+        var w = JSONWriter(capacity: prefixCount + 128)
+        writePrefix(&w)
         body(&w)
         w.raw("]")
         if includeUsage { w.raw(",\"usage\":null") }
@@ -134,8 +140,8 @@ struct ChatChunkWriter: Sendable {
     }
 
     func usageFrame(_ answer: ChatAnswer) -> [UInt8] {
-        var w = JSONWriter(capacity: prefix.count + 300)
-        w.raw(prefix)
+        var w = JSONWriter(capacity: prefixCount + 300)
+        writePrefix(&w)
         w.raw("],\"usage\":")
         ChatChunkWriter.writeUsage(answer, &w)
         w.raw("}\n\n")
