@@ -128,28 +128,30 @@ struct ChatStreamSource: StreamSource {
         return tokenRounds == 1 ? 0 : latency.nextITLNanos()
     }
 
+    /// Reads the choice's fields one by one: copying the whole `GeneratedChoice` for every frame
+    /// retained and released each of its references.
     private func bytes(_ step: Step, choice c: Int) -> [UInt8] {
-        let generated = answer.choices[c]
+        let index = answer.choices[c].index
         switch step {
         case .role:
-            return writer.roleFrame(index: generated.index)
+            return writer.roleFrame(index: index)
         case .content(let i):
-            let logprob = generated.logprobs.flatMap { i < $0.count ? $0[i] : nil }
+            let logprob = answer.choices[c].logprobs.flatMap { i < $0.count ? $0[i] : nil }
             let span = frames[c].span(i)
-            let content = generated.content ?? ""
+            let content = answer.choices[c].content ?? ""
             return content.utf8.withContiguousStorageIfAvailable {
-                writer.contentFrame(index: generated.index, utf8: UnsafeBufferPointer(rebasing: $0[span]), logprob: logprob)
+                writer.contentFrame(index: index, utf8: UnsafeBufferPointer(rebasing: $0[span]), logprob: logprob)
             } ?? Array(content.utf8).withUnsafeBufferPointer {
-                writer.contentFrame(index: generated.index, utf8: UnsafeBufferPointer(rebasing: $0[span]), logprob: logprob)
+                writer.contentFrame(index: index, utf8: UnsafeBufferPointer(rebasing: $0[span]), logprob: logprob)
             }
         case .toolStart(let k):
-            return writer.toolCallStartFrame(index: generated.index, callIndex: k, call: generated.toolCalls[k],
-                                             legacy: generated.legacyFunctionCall)
+            return writer.toolCallStartFrame(index: index, callIndex: k, call: answer.choices[c].toolCalls[k],
+                                             legacy: answer.choices[c].legacyFunctionCall)
         case .toolArguments(let k, let fragment):
-            return writer.toolArgumentsFrame(index: generated.index, callIndex: k, fragment: fragment,
-                                             legacy: generated.legacyFunctionCall)
+            return writer.toolArgumentsFrame(index: index, callIndex: k, fragment: fragment,
+                                             legacy: answer.choices[c].legacyFunctionCall)
         case .finish:
-            return writer.finishFrame(index: generated.index, reason: generated.finishReason)
+            return writer.finishFrame(index: index, reason: answer.choices[c].finishReason)
         }
     }
 }
