@@ -93,6 +93,18 @@ def test_stream_with_usage_and_n(server):
     assert texts[0] == texts[1] and DEFAULT_TEXT.startswith(texts[0])
 
 
+def test_stream_with_echo_and_n(server):
+    chunks = list(loose(server).completions.create(model=MODEL, prompt="Once upon a time", stream=True, echo=True,
+                                            n=2, max_tokens=4))
+    texts = {0: "", 1: ""}
+    for c in chunks:
+        texts[c.choices[0].index] += c.choices[0].text
+    assert [c.choices[0].text for c in chunks[:2]] == ["Once upon a time"] * 2  # the echoes come first
+    assert texts[0] == texts[1] and texts[0].startswith("Once upon a time")
+    assert DEFAULT_TEXT.startswith(texts[0][len("Once upon a time"):]) and len(texts[0]) > len("Once upon a time")
+    assert [c.choices[0].finish_reason for c in chunks[-2:]] == ["length", "length"]
+
+
 def test_stream_wire_format(server):
     with httpx.stream("POST", server.v1 + "/completions", json={"model": MODEL, "prompt": "hi", "stream": True},
                       timeout=10) as r:

@@ -12,7 +12,9 @@ struct CompletionStreamSource: StreamSource {
     private let answer: CompletionAnswer
     private var latency: LatencyPlan
     private let includeUsage: Bool
-    private let steps: [[Step]]
+    /// Frames per choice: the echo (when there is one), one per token, the finish. A frame is worked
+    /// out from its position (`step`) rather than kept in a list for the stream's whole life.
+    private let counts: [Int]
     private let rounds: Int
     private var round = 0
     private var choice = 0
@@ -24,16 +26,15 @@ struct CompletionStreamSource: StreamSource {
         self.answer = answer
         self.latency = latency
         self.includeUsage = includeUsage
-        var steps: [[Step]] = []
-        for c in answer.choices {
-            var s: [Step] = []
-            if !c.echo.isEmpty { s.append(.echo) }
-            for i in c.pieces.indices { s.append(.token(i)) }
-            s.append(.finish)
-            steps.append(s)
-        }
-        self.steps = steps
-        rounds = steps.map(\.count).max() ?? 0
+        counts = answer.choices.map { ($0.echo.isEmpty ? 0 : 1) + $0.pieces.count + 1 }
+        rounds = counts.max() ?? 0
+    }
+
+    private func step(_ position: Int, choice c: Int) -> Step {
+        let echoes = answer.choices[c].echo.isEmpty ? 0 : 1
+        if position < echoes { return .echo }
+        let token = position - echoes
+        return token < answer.choices[c].pieces.count ? .token(token) : .finish
     }
 
     mutating func next() -> StreamEvent? {
@@ -42,14 +43,14 @@ struct CompletionStreamSource: StreamSource {
             let c = choice
             let r = round
             choice += 1
-            if choice == steps.count {
+            if choice == counts.count {
                 choice = 0
                 round += 1
             }
-            guard r < steps[c].count else { continue }
+            guard r < counts[c] else { continue }
             let after = pendingDelay
             pendingDelay = 0
-            let step = steps[c][r]
+            let step = step(r, choice: c)
             var isToken = false
             if case .token = step { isToken = true }
             return .frame(bytes(step, choice: c), afterNanos: after, token: isToken)
@@ -71,8 +72,8 @@ struct CompletionStreamSource: StreamSource {
     /// waits one inter-token interval; rounds of finish chunks follow at once.
     private mutating func delay(forRound r: Int) -> UInt64 {
         if r == 0 { return latency.ttftNanos }
-        let hasToken = steps.contains { s in
-            guard r < s.count, case .token = s[r] else { return false }
+        let hasToken = counts.indices.contains { c in
+            guard r < counts[c], case .token = step(r, choice: c) else { return false }
             return true
         }
         return hasToken ? latency.nextITLNanos() : 0
