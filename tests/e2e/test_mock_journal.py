@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from helpers_mock import add_fixture, api, chat, in_parallel, journal
+from helpers_mock import add_fixture, api, chat, in_parallel, journal, stream_times
 from support import DEFAULT_TEXT, MODEL, make_client
 
 pytestmark = pytest.mark.timeout(60)
@@ -285,3 +285,27 @@ def test_request_under_way_at_a_clear_is_cleared_with_its_scope(server, scope):
     assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=other)] == [f"under way in {other}"]
     assert chat(server, "after the clear", scope=scope).status_code == 200
     assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=scope)] == ["after the clear"]
+
+
+def test_stream_is_listed_once_it_has_finished(server, scope):
+    def stream_one(text, ttft):
+        stream_times(server, text=text, headers={"X-Emulator-Scope": scope, "X-Emulator-TTFT-Ms": ttft})
+
+    slow = threading.Thread(target=stream_one, args=("slow stream", "700"))
+    slow.start()
+    time.sleep(0.25)
+    assert chat(server, "quick one", scope=scope).status_code == 200
+    assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=scope)] == ["quick one"]
+    slow.join()
+    entries = journal(server, scope=scope)
+    assert [e["body"]["messages"][0]["content"] for e in entries] == ["slow stream", "quick one"]
+    assert entries[0]["stream"] is True and entries[0]["status"] == 200 and entries[0]["duration_ms"] >= 700
+    assert entries[0]["answer"][0]["content"] == DEFAULT_TEXT
+
+    # A stream under way when its scope is cleared goes with the scope.
+    slow = threading.Thread(target=stream_one, args=("cleared stream", "500"))
+    slow.start()
+    time.sleep(0.2)
+    assert api(server, "DELETE", "/_emulator/requests", scope=scope).status_code == 200
+    slow.join()
+    assert journal(server, scope=scope) == []

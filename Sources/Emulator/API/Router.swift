@@ -81,13 +81,18 @@ public struct Router: HTTPHandler {
         if journaled, let mock { request.journalDraft = mock.journal.draft(request, scope: mock.scope(of: request)) }
         var response = journaled && proxy != nil ? proxy!.forward(request) : route(request)
         if let draft = request.journalDraft, let mock {
-            if case .bytes(let b) = response.body {
+            switch response.body {
+            case .stream:
+                mock.journal.start(draft)  // not held by the stream: see `Journal`
+            case .bytes(let b):
                 draft.entry.status = response.status
                 if draft.entry.answer == nil {
                     draft.entry.rawAnswer = b.count <= mock.journal.bodyCap ? b : Array(b.prefix(mock.journal.bodyCap))
                 }
+                response.note = draft
+            default:
+                response.note = draft
             }
-            response.note = draft
         }
         if verbose, case .bytes(let b) = response.body {
             logger.info("response body", metadata: [
@@ -206,8 +211,13 @@ public struct Router: HTTPHandler {
     }
 
     public func completed(_ summary: RequestSummary) {
-        if let mock, let draft = summary.note as? JournalDraft {
-            mock.journal.publish(draft, status: summary.status, durationMs: Double(summary.durationNanos / 1000) / 1000)
+        if let mock {
+            let durationMs = Double(summary.durationNanos / 1000) / 1000
+            if let draft = summary.note as? JournalDraft {
+                mock.journal.publish(draft, status: summary.status, durationMs: durationMs)
+            } else if summary.streamed {
+                mock.journal.finishStarted(summary.id, status: summary.status, durationMs: durationMs)
+            }
         }
         guard logger.logLevel <= .info else { return }
         if let accessLog { return accessLog.logRequest(summary) }

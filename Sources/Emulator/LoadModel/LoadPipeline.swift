@@ -315,16 +315,19 @@ public final class LoadPipeline: Sendable {
                         param: nil, code: "rate_limit_exceeded", headers: [("Retry-After", "1"), ("retry-after-ms", "1000")])
     }
 
-    /// The mid-stream error frame of each dialect.
+    /// The mid-stream error frame of each dialect (shared: every stream carries one in case of an
+    /// `error-event` fault).
     static func errorFrame(_ style: Router.ErrorStyle, _ endpoint: String) -> [UInt8] {
-        if style == .anthropic {
-            return Array("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n".utf8)
-        }
-        if endpoint == "responses" {
-            return Array("event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":\"The server had an error while processing your request. Sorry about that!\",\"param\":null,\"sequence_number\":0}\n\n".utf8)
-        }
-        return Array("data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n".utf8)
+        if style == .anthropic { return anthropicErrorFrame }
+        return endpoint == "responses" ? responsesErrorFrame : chatErrorFrame
     }
+
+    private static let anthropicErrorFrame = Array(
+        "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n".utf8)
+    private static let responsesErrorFrame = Array(
+        "event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":\"The server had an error while processing your request. Sorry about that!\",\"param\":null,\"sequence_number\":0}\n\n".utf8)
+    private static let chatErrorFrame = Array(
+        "data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n".utf8)
 }
 
 extension GenerationTicket {

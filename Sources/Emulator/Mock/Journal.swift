@@ -5,6 +5,8 @@ import Synchronization
 /// A request's entry is drafted when it arrives (`draft`), filled in by the endpoint without a lock
 /// (`JournalDraft`), and added in one locked step when the request completes (`publish`): readers only
 /// ever see finished requests, so nothing else needs the lock while a request is answered.
+/// A stream's entry goes in when the stream starts instead (`start`, then `finishStarted`): thousands
+/// of held streams would otherwise each keep a draft, where the journal keeps only its capacity.
 public final class Journal: Sendable {
     /// A scope's entries in a fixed circle: once full, each new entry takes the oldest one's slot.
     private struct Ring {
@@ -12,19 +14,38 @@ public final class Journal: Sendable {
         /// The slot the next entry goes to (the oldest entry's, once full).
         var next = 0
 
-        /// In arrival order (entries are added as they finish, so a long one can come after a later short one).
-        var all: [JournalEntry] {
-            let ordered = next == slots.count || next == 0 ? slots : Array(slots[next...] + slots[..<next])
-            return ordered.sorted { $0.sequence < $1.sequence }
+        /// The finished entries in arrival order (most are added as they finish, so a long request
+        /// can come after a later short one).
+        var finished: [JournalEntry] {
+            slots.filter { $0.status != nil }.sorted { $0.sequence < $1.sequence }
         }
 
-        mutating func add(_ entry: JournalEntry, capacity: Int) {
+        /// Stores an entry; returns the entry it replaced, if the ring was full.
+        @discardableResult
+        mutating func add(_ entry: JournalEntry, capacity: Int) -> JournalEntry? {
+            var dropped: JournalEntry?
             if slots.count < capacity {
                 slots.append(entry)
             } else {
+                dropped = slots[next]
                 slots[next] = entry
             }
             next = (next + 1) % capacity
+            return dropped
+        }
+
+        /// Finishes the under-way entry with this id, searched newest first; false when it is gone.
+        mutating func finish(_ id: String, status: Int, durationMs: Double) -> Bool {
+            let n = slots.count
+            guard n > 0 else { return false }
+            for back in 1...n {
+                let i = (next - back + n) % n
+                if slots[i].id == id {
+                    slots[i].finish(status: status, durationMs: durationMs)
+                    return true
+                }
+            }
+            return false
         }
     }
 
@@ -34,6 +55,8 @@ public final class Journal: Sendable {
         var clearedThrough = 0
         /// The same, per scope cleared on its own.
         var scopeClearedThrough: [String: Int] = [:]
+        /// Streams under way (request id → scope), whose entries are in the rings unfinished.
+        var started: [String: String] = [:]
         var waiters: [Waiter] = []
     }
 
@@ -73,38 +96,69 @@ public final class Journal: Sendable {
     func publish(_ draft: JournalDraft, status: Int, durationMs: Double) {
         var entry = draft.entry
         entry.finish(status: status, durationMs: durationMs)
-        let scope = entry.scope
         let ready: [(Waiter, [JournalEntry])] = state.withLock { s in
-            if entry.sequence <= s.clearedThrough || entry.sequence <= s.scopeClearedThrough[scope, default: 0] {
-                return []
-            }
-            if s.rings[scope] == nil && s.rings.count >= Journal.maxScopes { return [] }
-            // In place: copying the ring out and back would copy every entry on each request.
-            s.rings[scope, default: Ring()].add(entry, capacity: capacity)
-            var fired: [(Waiter, [JournalEntry])] = []
-            guard !s.waiters.isEmpty, let ring = s.rings[scope] else { return fired }
-            s.waiters.removeAll { w in
-                guard w.scope == scope else { return false }
-                let matches = ring.all.filter { w.filter.matches($0) }
-                guard matches.count >= w.count else { return false }
-                fired.append((w, matches))
-                return true
-            }
-            return fired
+            guard Journal.insert(entry, into: &s, capacity: capacity) else { return [] }
+            return Journal.fire(&s, scope: entry.scope)
         }
         for (w, matches) in ready { w.deferred.resolve(w.respond(matches)) }
     }
 
+    /// Adds a stream's entry as the stream starts, unfinished (readers skip it until `finishStarted`).
+    func start(_ draft: JournalDraft) {
+        let entry = draft.entry
+        state.withLock { s in
+            if Journal.insert(entry, into: &s, capacity: capacity) { s.started[entry.id] = entry.scope }
+        }
+    }
+
+    /// Finishes a stream's entry added by `start`, if it is still kept.
+    func finishStarted(_ id: String, status: Int, durationMs: Double) {
+        let ready: [(Waiter, [JournalEntry])] = state.withLock { s in
+            guard let scope = s.started.removeValue(forKey: id),
+                s.rings[scope]?.finish(id, status: status, durationMs: durationMs) == true
+            else { return [] }
+            return Journal.fire(&s, scope: scope)
+        }
+        for (w, matches) in ready { w.deferred.resolve(w.respond(matches)) }
+    }
+
+    /// Puts an entry in its scope's ring unless the scope was cleared since it arrived or there are
+    /// too many scopes; an unfinished entry it pushes out is forgotten.
+    private static func insert(_ entry: JournalEntry, into s: inout State, capacity: Int) -> Bool {
+        let scope = entry.scope
+        if entry.sequence <= s.clearedThrough || entry.sequence <= s.scopeClearedThrough[scope, default: 0] { return false }
+        if s.rings[scope] == nil && s.rings.count >= Journal.maxScopes { return false }
+        // In place: copying the ring out and back would copy every entry on each request.
+        if let dropped = s.rings[scope, default: Ring()].add(entry, capacity: capacity), dropped.status == nil {
+            s.started[dropped.id] = nil
+        }
+        return true
+    }
+
+    /// Takes out the waiters of a scope whose count of matching finished entries is reached.
+    private static func fire(_ s: inout State, scope: String) -> [(Waiter, [JournalEntry])] {
+        var fired: [(Waiter, [JournalEntry])] = []
+        guard !s.waiters.isEmpty, let ring = s.rings[scope] else { return fired }
+        s.waiters.removeAll { w in
+            guard w.scope == scope else { return false }
+            let matches = ring.finished.filter { w.filter.matches($0) }
+            guard matches.count >= w.count else { return false }
+            fired.append((w, matches))
+            return true
+        }
+        return fired
+    }
+
     /// Completed entries of a scope that pass the filter, in arrival order.
     func entries(scope: String, filter: JournalFilter = JournalFilter()) -> [JournalEntry] {
-        state.withLock { s in (s.rings[scope]?.all ?? []).filter { filter.matches($0) } }
+        state.withLock { s in (s.rings[scope]?.finished ?? []).filter { filter.matches($0) } }
     }
 
     /// Waits until `count` completed entries pass the filter; `respond` builds the answer.
     func wait(scope: String, filter: JournalFilter, count: Int, deferred: DeferredResponse,
               respond: @escaping @Sendable ([JournalEntry]) -> HTTPResponse) -> [JournalEntry]? {
         state.withLock { s in
-            let matches = (s.rings[scope]?.all ?? []).filter { filter.matches($0) }
+            let matches = (s.rings[scope]?.finished ?? []).filter { filter.matches($0) }
             if matches.count >= count { return matches }
             s.waiters.append(Waiter(filter: filter, scope: scope, count: count, deferred: deferred, respond: respond))
             return nil
@@ -121,6 +175,7 @@ public final class Journal: Sendable {
         let through = sequence.load(ordering: .relaxed)
         state.withLock { s in
             if let scope {
+                for e in s.rings[scope]?.slots ?? [] where e.status == nil { s.started[e.id] = nil }
                 s.rings[scope] = nil
                 if s.scopeClearedThrough.count >= Journal.maxScopes, s.scopeClearedThrough[scope] == nil,
                     let oldest = s.scopeClearedThrough.min(by: { $0.value < $1.value })
@@ -130,6 +185,7 @@ public final class Journal: Sendable {
                 s.scopeClearedThrough[scope] = through
             } else {
                 s.rings.removeAll()
+                s.started.removeAll()
                 s.scopeClearedThrough.removeAll()
                 s.clearedThrough = through
             }
