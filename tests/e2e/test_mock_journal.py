@@ -256,56 +256,50 @@ def test_reset(start_server):
     assert [chat(emu).status_code for _ in range(3)] == [200] * 3
 
 
-def test_entries_are_in_arrival_order_when_they_finish_out_of_order(server, scope):
-    # The slow request arrives first and finishes last; the list is still in arrival order.
-    slow = threading.Thread(target=chat, args=(server, "slow one"),
-                            kwargs={"scope": scope, "headers": {"X-Emulator-TTFT-Ms": "600"}})
-    slow.start()
-    time.sleep(0.2)
+def texts(entries) -> list[str]:
+    return [e["body"]["messages"][0]["content"] for e in entries]
+
+
+def under_way(work, *args, head_start: float = 0.2) -> threading.Thread:
+    """Starts `work(*args)` in a thread and gives it time to reach the server."""
+    t = threading.Thread(target=work, args=args)
+    t.start()
+    time.sleep(head_start)
+    return t
+
+
+def slow_chat(server, text, scope, ttft_ms):
+    chat(server, text, scope=scope, headers={"X-Emulator-TTFT-Ms": str(ttft_ms)})
+
+
+def slow_stream(server, text, scope, ttft_ms):
+    stream_times(server, text=text, headers={"X-Emulator-Scope": scope, "X-Emulator-TTFT-Ms": str(ttft_ms)})
+
+
+@pytest.mark.parametrize("slow", [slow_chat, slow_stream], ids=["json", "stream"])
+def test_entries_are_listed_when_finished_in_arrival_order(server, scope, slow):
+    # The slow request arrives first and finishes last; it is listed once finished, in arrival order.
+    t = under_way(slow, server, "slow one", scope, 700)
     assert chat(server, "fast one", scope=scope).status_code == 200
-    assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=scope)] == ["fast one"]
-    slow.join()
+    assert texts(journal(server, scope=scope)) == ["fast one"]
+    t.join()
     entries = journal(server, scope=scope)
-    assert [e["body"]["messages"][0]["content"] for e in entries] == ["slow one", "fast one"]
-    assert entries[0]["sequence"] < entries[1]["sequence"] and entries[0]["duration_ms"] >= 600
+    assert texts(entries) == ["slow one", "fast one"]
+    assert entries[0]["sequence"] < entries[1]["sequence"] and entries[0]["duration_ms"] >= 700
+    assert entries[0]["status"] == 200 and entries[0]["stream"] is (slow is slow_stream)
+    answer = entries[0]["answer"]
+    assert (answer[0]["content"] if slow is slow_stream else answer["choices"][0]["message"]["content"]) == DEFAULT_TEXT
 
 
-def test_request_under_way_at_a_clear_is_cleared_with_its_scope(server, scope):
+@pytest.mark.parametrize("slow", [slow_chat, slow_stream], ids=["json", "stream"])
+def test_request_under_way_at_a_clear_is_cleared_with_its_scope(server, scope, slow):
     other = scope + "-other"
-    threads = [threading.Thread(target=chat, args=(server, f"under way in {sc}"),
-                                kwargs={"scope": sc, "headers": {"X-Emulator-TTFT-Ms": "500"}})
-               for sc in (scope, other)]
-    for t in threads:
-        t.start()
+    threads = [under_way(slow, server, f"under way in {sc}", sc, 500, head_start=0) for sc in (scope, other)]
     time.sleep(0.2)
     assert api(server, "DELETE", "/_emulator/requests", scope=scope).status_code == 200
     for t in threads:
         t.join()
     assert journal(server, scope=scope) == []
-    assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=other)] == [f"under way in {other}"]
+    assert texts(journal(server, scope=other)) == [f"under way in {other}"]
     assert chat(server, "after the clear", scope=scope).status_code == 200
-    assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=scope)] == ["after the clear"]
-
-
-def test_stream_is_listed_once_it_has_finished(server, scope):
-    def stream_one(text, ttft):
-        stream_times(server, text=text, headers={"X-Emulator-Scope": scope, "X-Emulator-TTFT-Ms": ttft})
-
-    slow = threading.Thread(target=stream_one, args=("slow stream", "700"))
-    slow.start()
-    time.sleep(0.25)
-    assert chat(server, "quick one", scope=scope).status_code == 200
-    assert [e["body"]["messages"][0]["content"] for e in journal(server, scope=scope)] == ["quick one"]
-    slow.join()
-    entries = journal(server, scope=scope)
-    assert [e["body"]["messages"][0]["content"] for e in entries] == ["slow stream", "quick one"]
-    assert entries[0]["stream"] is True and entries[0]["status"] == 200 and entries[0]["duration_ms"] >= 700
-    assert entries[0]["answer"][0]["content"] == DEFAULT_TEXT
-
-    # A stream under way when its scope is cleared goes with the scope.
-    slow = threading.Thread(target=stream_one, args=("cleared stream", "500"))
-    slow.start()
-    time.sleep(0.2)
-    assert api(server, "DELETE", "/_emulator/requests", scope=scope).status_code == 200
-    slow.join()
-    assert journal(server, scope=scope) == []
+    assert texts(journal(server, scope=scope)) == ["after the clear"]
