@@ -85,11 +85,13 @@ public struct Router: HTTPHandler {
             case .stream:
                 mock.journal.start(draft)  // not held by the stream: see `Journal`
             case .bytes(let b):
-                draft.entry.status = response.status
+                // In the journal before the answer goes out, so a client that reads the journal as soon as
+                // it has its answer finds the request. Its duration runs to when the answer is due.
                 if draft.entry.answer == nil {
                     draft.entry.rawAnswer = b.count <= mock.journal.bodyCap ? b : Array(b.prefix(mock.journal.bodyCap))
                 }
-                response.note = draft
+                let nanos = max(MonotonicClock.now() &- request.receivedAt, response.delayNanos)
+                mock.journal.publish(draft, status: response.status, durationMs: Double(nanos / 1000) / 1000)
             default:
                 response.note = draft
             }

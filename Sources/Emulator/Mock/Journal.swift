@@ -2,11 +2,13 @@ import Synchronization
 
 /// Every request to the API routes, per scope, bounded: the oldest go first.
 ///
-/// A request's entry is drafted when it arrives (`draft`), filled in by the endpoint without a lock
-/// (`JournalDraft`), and added in one locked step when the request completes (`publish`): readers only
-/// ever see finished requests, so nothing else needs the lock while a request is answered.
-/// A stream's entry goes in when the stream starts instead (`start`, then `finishStarted`): thousands
-/// of held streams would otherwise each keep a draft, where the journal keeps only its capacity.
+/// A request's entry is drafted when it arrives (`draft`) and filled in by the endpoint without a lock
+/// (`JournalDraft`). It goes in, in one locked step (`publish`), as soon as its answer is decided: a
+/// complete answer before it is sent, so that a client reading the journal right after its answer
+/// finds the request; an answer decided later (a queued request) when the request completes.
+/// Readers see only finished requests, so nothing else needs the lock while a request is answered.
+/// A stream's entry goes in when the stream starts (`start`, then `finishStarted`): thousands of held
+/// streams would otherwise each keep a draft, where the journal keeps only its capacity.
 public final class Journal: Sendable {
     /// A scope's entries in a fixed circle: once full, each new entry takes the oldest one's slot.
     private struct Ring {
@@ -91,8 +93,8 @@ public final class Journal: Sendable {
             receivedHeaders: request.headers, rawBody: bytes, bodyTruncated: truncated))
     }
 
-    /// Adds a completed request with its final status and duration; wakes waiters whose count is reached.
-    /// A request that was under way when its scope was cleared is dropped with the rest.
+    /// Adds a request whose answer is decided, with its status and duration; wakes waiters whose count
+    /// is reached. A request that was under way when its scope was cleared is dropped with the rest.
     func publish(_ draft: JournalDraft, status: Int, durationMs: Double) {
         var entry = draft.entry
         entry.finish(status: status, durationMs: durationMs)
