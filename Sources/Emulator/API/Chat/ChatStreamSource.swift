@@ -138,10 +138,8 @@ struct ChatStreamSource: StreamSource {
         case .content(let i):
             let logprob = answer.choices[c].logprobs.flatMap { i < $0.count ? $0[i] : nil }
             let span = frames[c].span(i)
-            let content = answer.choices[c].content ?? ""
-            return content.utf8.withContiguousStorageIfAvailable {
-                writer.contentFrame(index: index, utf8: UnsafeBufferPointer(rebasing: $0[span]), logprob: logprob)
-            } ?? Array(content.utf8).withUnsafeBufferPointer {
+            var content = answer.choices[c].content ?? ""
+            return content.withUTF8 {
                 writer.contentFrame(index: index, utf8: UnsafeBufferPointer(rebasing: $0[span]), logprob: logprob)
             }
         case .toolStart(let k):
