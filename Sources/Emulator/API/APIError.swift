@@ -106,6 +106,6 @@ public struct APIError: Error, Sendable, Equatable {
         w.raw(","); w.key("param"); w.optionalString(param)
         w.raw(","); w.key("code"); w.optionalString(code)
         w.raw("}}")
-        return w.bytes
+        return w.finish()
     }
 }

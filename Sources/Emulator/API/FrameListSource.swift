@@ -14,7 +14,7 @@ struct FrameListSource: StreamSource {
         w.raw("event: "); w.raw(type); w.raw("\ndata: ")
         w.value(data)
         w.raw("\n\n")
-        frames.append((w.bytes, token))
+        frames.append((w.finish(), token))
     }
 
     mutating func next() -> StreamEvent? {

@@ -58,13 +58,13 @@ public struct ModelCatalogue: Sendable {
             write(e, &w)
         }
         w.raw("]}")
-        return w.bytes
+        return w.finish()
     }
 
     func body(_ e: Entry) -> [UInt8] {
         var w = JSONWriter(capacity: 128)
         write(e, &w)
-        return w.bytes
+        return w.finish()
     }
 }
 

@@ -1,51 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Appends JSON to a byte buffer. Answers are built with it directly (no intermediate tree) because
 /// answer encoding is on the hot path; `JSONValue.jsonBytes` uses it for generated values.
-public struct JSONWriter {
-    public var bytes: [UInt8]
+///
+/// The buffer is its own heap block written through a pointer: appending a literal is a bounds
+/// check and a `memcpy`, where appending to an `Array` went through its generic sequence copy
+/// (about 150 instructions a call, dozens of calls an answer). `finish()` hands the bytes out.
+public struct JSONWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written so far.
+    public private(set) var count = 0
 
     public init(capacity: Int = 512) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = Swift.max(capacity, 16)
+        base = malloc(self.capacity)!.assumingMemoryBound(to: UInt8.self)
     }
 
+    deinit { free(base) }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// A copy of the bytes written so far.
+    public var bytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, n in
+            if count > 0 { buffer.baseAddress!.update(from: base, count: count) }
+            n = count
+        }
+    }
+
+    /// The bytes written, as an array sized to them; the writer ends.
+    public consuming func finish() -> [UInt8] { bytes }
+
+    /// Lends the bytes written so far.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// The byte at `offset` (below `count`).
+    public subscript(offset: Int) -> UInt8 {
+        precondition(offset >= 0 && offset < count)
+        return base[offset]
+    }
+
+    /// Room for `n` more bytes: the pointer to write them at (then `advance(by:)`).
+    @inline(__always)
+    mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if capacity &- count < n { grow(toFit: n) }
+        return base + count
+    }
+
+    /// Counts `n` bytes written at the pointer `reserve` gave.
+    @inline(__always)
+    mutating func advance(by n: Int) { count &+= n }
+
+    @inline(never)
+    private mutating func grow(toFit n: Int) {
+        capacity = Swift.max(capacity &* 2, count &+ n)
+        base = realloc(base, capacity)!.assumingMemoryBound(to: UInt8.self)
+    }
+
+    /// Appends one byte.
+    @inline(__always)
+    public mutating func byte(_ b: UInt8) {
+        if count == capacity { grow(toFit: 1) }
+        base[count] = b
+        count &+= 1
+    }
+
+    /// Appends bytes.
+    @inline(__always)
+    public mutating func append(_ p: UnsafeRawBufferPointer) {
+        let n = p.count
+        guard n > 0 else { return }
+        memcpy(reserve(n), p.baseAddress!, n)
+        count &+= n
+    }
+
+    @inline(__always)
+    public mutating func append(_ p: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(p)) }
+
     /// Appends bytes that are already JSON (or JSON punctuation).
-    @inlinable public mutating func raw(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    @inline(__always)
+    public mutating func raw(_ s: StaticString) {
+        append(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// String literals land here too (String is a literal's preferred type): copy the UTF-8 in one
     /// go rather than byte by byte through the generic `UTF8View` path.
-    @inlinable public mutating func raw(_ s: String) {
+    @inline(__always)
+    public mutating func raw(_ s: String) {
         var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
+        s.withUTF8 { append($0) }
     }
-    @inlinable public mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    @inline(__always)
+    public mutating func raw(_ b: [UInt8]) { b.withUnsafeBytes { append($0) } }
 
     /// Appends `"key":`.
     @inlinable public mutating func key(_ k: StaticString) {
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
         raw(k)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        byte(UInt8(ascii: "\""))
+        byte(UInt8(ascii: ":"))
     }
 
     /// Appends a quoted, escaped string. Runs of bytes that need no escaping are copied in one go
     /// (the common case: answers are mostly plain text).
     public mutating func string<S: StringProtocol>(_ s: S) {
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
         let done: Void? = s.utf8.withContiguousStorageIfAvailable { appendEscaped($0) }
         if done == nil {
             var copy = String(s)
             copy.withUTF8 { appendEscaped($0) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
     }
 
     /// Appends a quoted, escaped string given as UTF-8.
     public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
         appendEscaped(utf8)
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
     }
 
     @inline(__always)
@@ -53,32 +130,60 @@ public struct JSONWriter {
         b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\")
     }
 
-    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+    /// The most bytes `escape` writes for `n` bytes of text.
+    @inline(__always)
+    static func maxEscapedCount(_ n: Int) -> Int { n &* 6 }
+
+    /// Writes the escaped text (no quotes) at `out`, which has room for `maxEscapedCount` bytes;
+    /// returns the number written. Runs that need no escaping are copied in one go.
+    static func escape(_ utf8: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var written = 0
         var start = 0
         var i = 0
         let n = utf8.count
         while i < n {
             let b = utf8[i]
-            if !JSONWriter.needsEscape(b) {
-                i += 1
+            if !needsEscape(b) {
+                i &+= 1
                 continue
             }
-            if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
+            if start < i {
+                (out + written).update(from: utf8.baseAddress! + start, count: i &- start)
+                written &+= i &- start
+            }
+            out[written] = 0x5C
             switch b {
-            case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(0x22)
-            case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\""): out[written &+ 1] = 0x22
+            case UInt8(ascii: "\\"): out[written &+ 1] = 0x5C
+            case 0x0A: out[written &+ 1] = UInt8(ascii: "n")
+            case 0x0D: out[written &+ 1] = UInt8(ascii: "r")
+            case 0x09: out[written &+ 1] = UInt8(ascii: "t")
             default:
                 let hex: StaticString = "0123456789abcdef"
-                bytes.append(0x5C); bytes.append(UInt8(ascii: "u")); bytes.append(0x30); bytes.append(0x30)
-                bytes.append(hex.utf8Start[Int(b >> 4)]); bytes.append(hex.utf8Start[Int(b & 15)])
+                out[written &+ 1] = UInt8(ascii: "u"); out[written &+ 2] = 0x30; out[written &+ 3] = 0x30
+                out[written &+ 4] = hex.utf8Start[Int(b >> 4)]; out[written &+ 5] = hex.utf8Start[Int(b & 15)]
+                written &+= 4
             }
-            i += 1
+            written &+= 2
+            i &+= 1
             start = i
         }
-        if start < n { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<n])) }
+        if start < n {
+            (out + written).update(from: utf8.baseAddress! + start, count: n &- start)
+            written &+= n &- start
+        }
+        return written
+    }
+
+    /// Escapes in pieces of at most 4 KiB, so a long string never reserves six times its size.
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var offset = 0
+        while offset < utf8.count {
+            let piece = Swift.min(utf8.count &- offset, 4096)
+            let out = reserve(JSONWriter.maxEscapedCount(piece))
+            advance(by: JSONWriter.escape(UnsafeBufferPointer(rebasing: utf8[offset..<(offset &+ piece)]), into: out))
+            offset &+= piece
+        }
     }
 
     public mutating func optionalString(_ s: String?) {
@@ -86,30 +191,30 @@ public struct JSONWriter {
     }
 
     public mutating func int<I: BinaryInteger>(_ v: I) {
-        if v == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
-        }
         var n = Int64(v)
         if n < 0 {
-            bytes.append(UInt8(ascii: "-"))
             if n == Int64.min {
-                raw("9223372036854775808")
+                raw("-9223372036854775808")
                 return
             }
+            byte(UInt8(ascii: "-"))
             n = -n
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 24 digits of scratch
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var i = scratch.count
-            while n > 0 {
-                i -= 1
-                scratch[i] = UInt8(48 + n % 10)
-                n /= 10
-            }
-            let digits = UnsafeBufferPointer(scratch.bindMemory(to: UInt8.self))
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
+        var u = UInt64(n)
+        var digits = 1
+        var rest = u
+        while rest >= 10 {
+            rest /= 10
+            digits &+= 1
         }
+        let p = reserve(digits)
+        var i = digits
+        repeat {
+            i &-= 1
+            p[i] = UInt8(truncatingIfNeeded: 48 &+ u % 10)
+            u /= 10
+        } while u > 0
+        advance(by: digits)
     }
 
     /// Appends a number; integral values are written without a fraction, non-finite ones as `null`.
@@ -132,21 +237,21 @@ public struct JSONWriter {
         case .number(let d): double(d)
         case .string(let s): string(s)
         case .array(let items):
-            bytes.append(UInt8(ascii: "["))
+            byte(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                if i > 0 { byte(UInt8(ascii: ",")) }
                 value(item)
             }
-            bytes.append(UInt8(ascii: "]"))
+            byte(UInt8(ascii: "]"))
         case .object(let o):
-            bytes.append(UInt8(ascii: "{"))
+            byte(UInt8(ascii: "{"))
             for (i, entry) in o.entries.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                if i > 0 { byte(UInt8(ascii: ",")) }
                 string(entry.key)
-                bytes.append(UInt8(ascii: ":"))
+                byte(UInt8(ascii: ":"))
                 value(entry.value)
             }
-            bytes.append(UInt8(ascii: "}"))
+            byte(UInt8(ascii: "}"))
         }
     }
 }
@@ -156,7 +261,7 @@ extension JSONValue {
     public var jsonBytes: [UInt8] {
         var w = JSONWriter(capacity: 64)
         w.value(self)
-        return w.bytes
+        return w.finish()
     }
 
     public var jsonString: String { String(decoding: jsonBytes, as: UTF8.self) }

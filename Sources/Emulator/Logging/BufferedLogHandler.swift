@@ -38,7 +38,7 @@ public struct BufferedLogHandler: LogHandler {
         var w = JSONWriter(capacity: 256)
         switch format {
         case .text:
-            Timestamp.shared.append(to: &w.bytes)
+            Timestamp.shared.append(to: &w)
             w.raw(" "); w.raw(event.level.rawValue)
             if !label.isEmpty { w.raw(" "); w.raw(label) }
             w.raw(":")
@@ -56,7 +56,7 @@ public struct BufferedLogHandler: LogHandler {
             }
             w.raw("}\n")
         }
-        w.bytes.withUnsafeBytes { output.append($0, urgent: event.level >= .notice) }
+        w.withBytes { output.append($0, urgent: event.level >= .notice) }
     }
 
     /// Whether `logRequest` writes exactly the line `log(event:)` would for an access-log event.
@@ -69,7 +69,7 @@ public struct BufferedLogHandler: LogHandler {
         var w = JSONWriter(capacity: 256)
         switch format {
         case .text:
-            Timestamp.shared.append(to: &w.bytes)
+            Timestamp.shared.append(to: &w)
             w.raw(" info")
             if !label.isEmpty { w.raw(" "); w.raw(label) }
             w.raw(": duration_ms="); Self.appendMilliseconds(summary.durationNanos, to: &w)
@@ -90,7 +90,7 @@ public struct BufferedLogHandler: LogHandler {
             w.raw("\",\"request.id\":"); w.string(summary.id)
             w.raw("}\n")
         }
-        w.bytes.withUnsafeBytes { output.append($0, urgent: false) }
+        w.withBytes { output.append($0, urgent: false) }
     }
 
     /// `Double(nanos / 1000) / 1000` as `Double.description` writes it: whole microseconds in
@@ -114,7 +114,7 @@ final class Timestamp: Sendable {
     static let shared = Timestamp()
     private let cached = Locked<(second: Int, text: [UInt8])>((-1, []))
 
-    func append(to bytes: inout [UInt8]) {
+    func append(to w: inout JSONWriter) {
         let now = time(nil)
         let text: [UInt8] = cached.withLock { c in
             if c.second == now { return c.text }
@@ -130,6 +130,6 @@ final class Timestamp: Sendable {
             c.second = now
             return c.text
         }
-        bytes.append(contentsOf: text)
+        w.raw(text)
     }
 }

@@ -29,6 +29,6 @@ public struct JSONLogHandler: LogHandler {
             w.raw(","); w.string(key); w.raw(":"); w.string(value.description)
         }
         w.raw("}\n")
-        w.bytes.withUnsafeBytes { _ = write(1, $0.baseAddress, $0.count) }
+        w.withBytes { _ = write(1, $0.baseAddress, $0.count) }
     }
 }

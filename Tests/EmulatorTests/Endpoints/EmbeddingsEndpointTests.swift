@@ -220,9 +220,9 @@ struct FloatJSONTests {
     @Test func base64EncodesAllPaddings() {
         let cases: [(String, String)] = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")]
         for (plain, encoded) in cases {
-            var out: [UInt8] = []
+            var out = JSONWriter(capacity: 16)
             Array(plain.utf8).withUnsafeBytes { Base64Encoder.append($0, to: &out) }
-            #expect(String(decoding: out, as: UTF8.self) == encoded)
+            #expect(String(decoding: out.finish(), as: UTF8.self) == encoded)
         }
     }
 }

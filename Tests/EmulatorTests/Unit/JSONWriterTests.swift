@@ -43,6 +43,18 @@ import Testing
         #expect(value.jsonString == text)
     }
 
+    @Test func growsPastItsFirstCapacity() {
+        var w = JSONWriter(capacity: 16)
+        var expected = ""
+        for i in 0..<500 {
+            w.raw("{\"n\":"); w.int(i * 7919 - 1_000_000); w.raw(",\"s\":"); w.string("é\"\(i)"); w.byte(UInt8(ascii: "}"))
+            expected += #"{"n":\#(i * 7919 - 1_000_000),"s":"é\"\#(i)"}"#
+        }
+        #expect(w.count == expected.utf8.count)
+        #expect(w[0] == UInt8(ascii: "{"))
+        #expect(String(decoding: w.finish(), as: UTF8.self) == expected)
+    }
+
     @Test func optionalStrings() {
         #expect(written { $0.optionalString(nil) } == "null")
         #expect(written { $0.optionalString("x") } == #""x""#)

@@ -38,18 +38,18 @@ struct ChatChunkWriter: Sendable {
         w.raw(",\"service_tier\":\"default\",\"system_fingerprint\":")
         w.string(fingerprint)
         w.raw(",\"choices\":[")
-        prefixCount = w.bytes.count
+        prefixCount = w.count
         w.raw("{\"index\":0,\"delta\":{\"content\":")
-        contentHead = w.bytes.withUnsafeBufferPointer { Array($0) }
+        contentHead = w.finish()
         var tail = JSONWriter(capacity: 64)
         tail.raw("},\"logprobs\":null,\"finish_reason\":null}]")
         if includeUsage { tail.raw(",\"usage\":null") }
         tail.raw("}\n\n")
-        contentTail = tail.bytes.withUnsafeBufferPointer { Array($0) }
+        contentTail = tail.finish()
     }
 
     private func writePrefix(_ w: inout JSONWriter) {
-        contentHead.withUnsafeBufferPointer { w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<prefixCount])) }
+        contentHead.withUnsafeBytes { w.append(UnsafeRawBufferPointer(rebasing: $0[..<prefixCount])) }
     }
 
     private func frame(_ body: (inout JSONWriter) -> Void) -> [UInt8] {
@@ -59,7 +59,7 @@ struct ChatChunkWriter: Sendable {
         w.raw("]")
         if includeUsage { w.raw(",\"usage\":null") }
         w.raw("}\n\n")
-        return w.bytes
+        return w.finish()
     }
 
     func roleFrame(index: Int) -> [UInt8] {
@@ -79,11 +79,21 @@ struct ChatChunkWriter: Sendable {
     /// A content chunk whose text is given as UTF-8 (a token of the answer, cut from its bytes).
     func contentFrame(index: Int, utf8 text: UnsafeBufferPointer<UInt8>, logprob: TokenLogprob?) -> [UInt8] {
         if index == 0 && logprob == nil {
-            var w = JSONWriter(capacity: contentHead.count + text.count + 8 + contentTail.count)
-            w.raw(contentHead)
-            w.string(utf8: text)
-            w.raw(contentTail)
-            return w.bytes
+            // Written straight into the frame's array: no writer buffer to copy out of.
+            let most = contentHead.count + JSONWriter.maxEscapedCount(text.count) + 2 + contentTail.count
+            return [UInt8](unsafeUninitializedCapacity: most) { frame, count in
+                var out = frame.baseAddress!
+                contentHead.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
+                out += contentHead.count
+                out.pointee = UInt8(ascii: "\"")
+                out += 1
+                out += JSONWriter.escape(text, into: out)
+                out.pointee = UInt8(ascii: "\"")
+                out += 1
+                contentTail.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
+                out += contentTail.count
+                count = out - frame.baseAddress!
+            }
         }
         return frame { w in
             w.raw("{\"index\":"); w.int(index)
@@ -145,7 +155,7 @@ struct ChatChunkWriter: Sendable {
         w.raw("],\"usage\":")
         ChatChunkWriter.writeUsage(answer, &w)
         w.raw("}\n\n")
-        return w.bytes
+        return w.finish()
     }
 
     static let done: [UInt8] = Array("data: [DONE]\n\n".utf8)
@@ -192,7 +202,7 @@ struct ChatChunkWriter: Sendable {
         ChatChunkWriter.writeUsage(answer, &w)
         w.raw(",\"service_tier\":\"default\",\"system_fingerprint\":"); w.string(fingerprint)
         w.raw("}")
-        return w.bytes
+        return w.finish()
     }
 
     static func writeUsage(_ answer: ChatAnswer, _ w: inout JSONWriter) {

@@ -20,14 +20,14 @@ struct CompletionsWriter: Sendable {
         w.raw(",\"object\":\"text_completion\",\"created\":")
         w.int(created)
         w.raw(",\"choices\":[")
-        prefix = w.bytes
+        prefix = w.finish()
         var s = JSONWriter(capacity: 96)
         s.raw("],\"model\":")
         s.string(model)
         s.raw(",\"system_fingerprint\":")
         s.string(fingerprint)
         s.raw("}\n\n")
-        suffix = s.bytes
+        suffix = s.finish()
     }
 
     static let done: [UInt8] = Array("data: [DONE]\n\n".utf8)
@@ -66,7 +66,7 @@ struct CompletionsWriter: Sendable {
         w.raw(",\"usage\":")
         CompletionsWriter.writeUsage(answer, &w)
         w.raw("}\n\n")
-        return w.bytes
+        return w.finish()
     }
 
     /// The non-streaming `text_completion` body.
@@ -100,7 +100,7 @@ struct CompletionsWriter: Sendable {
         w.raw("],\"usage\":")
         CompletionsWriter.writeUsage(answer, &w)
         w.raw("}")
-        return w.bytes
+        return w.finish()
     }
 
     private func frame(_ body: (inout JSONWriter) -> Void) -> [UInt8] {
@@ -108,7 +108,7 @@ struct CompletionsWriter: Sendable {
         w.raw(prefix)
         body(&w)
         w.raw(suffix)
-        return w.bytes
+        return w.finish()
     }
 
     static func writeUsage(_ answer: CompletionAnswer, _ w: inout JSONWriter) {

@@ -57,9 +57,9 @@ struct EmbeddingsEndpoint: Sendable {
     static func scripted(_ vector: [Double], count: Int, model: String, promptTokens: Int, base64: Bool) -> [UInt8] {
         let encoded: JSONValue
         if base64 {
-            var bytes: [UInt8] = []
-            vector.map(Float.init).withUnsafeBufferPointer { Base64Encoder.appendLittleEndian($0, to: &bytes) }
-            encoded = .string(String(decoding: bytes, as: UTF8.self))
+            var w = JSONWriter(capacity: (vector.count * 4 + 2) / 3 * 4)
+            vector.map(Float.init).withUnsafeBufferPointer { Base64Encoder.appendLittleEndian($0, to: &w) }
+            encoded = .string(w.withBytes { String(decoding: $0, as: UTF8.self) })
         } else {
             encoded = .array(vector.map { .number($0) })
         }

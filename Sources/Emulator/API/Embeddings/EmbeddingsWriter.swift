@@ -13,12 +13,12 @@ enum EmbeddingsWriter {
             embedder.embed(input, dimensions: dimensions) { vector in
                 if request.base64 {
                     w.raw("\"")
-                    Base64Encoder.appendLittleEndian(vector, to: &w.bytes)
+                    Base64Encoder.appendLittleEndian(vector, to: &w)
                     w.raw("\"")
                 } else {
                     w.raw("[")
                     for (k, value) in vector.enumerated() {
-                        if k > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                        if k > 0 { w.byte(UInt8(ascii: ",")) }
                         w.float(value)
                     }
                     w.raw("]")
@@ -33,6 +33,6 @@ enum EmbeddingsWriter {
         w.raw(",\"total_tokens\":")
         w.int(promptTokens)
         w.raw("}}")
-        return w.bytes
+        return w.finish()
     }
 }

@@ -11,7 +11,7 @@ extension JSONWriter {
             if f.sign == .minus { raw("-0.0") } else { raw("0.0") }
             return
         }
-        if f < 0 { bytes.append(UInt8(ascii: "-")) }
+        if f < 0 { byte(UInt8(ascii: "-")) }
         let target = f.magnitude
         let a = Double(target)
         var e10 = Int((Double(target.exponent) * 0.301_029_995_663_981_2).rounded(.down))
@@ -45,27 +45,27 @@ extension JSONWriter {
             var length = count
             while length > 1 && d[length - 1] == 48 { length -= 1 }
             if exponent >= 0 && exponent < 9 {
-                for i in 0...exponent { bytes.append(i < length ? d[i] : 48) }
-                bytes.append(UInt8(ascii: "."))
+                for i in 0...exponent { byte(i < length ? d[i] : 48) }
+                byte(UInt8(ascii: "."))
                 if length > exponent + 1 {
-                    for i in (exponent + 1)..<length { bytes.append(d[i]) }
+                    for i in (exponent + 1)..<length { byte(d[i]) }
                 } else {
-                    bytes.append(48)
+                    byte(48)
                 }
             } else if exponent < 0 && exponent >= -5 {
-                bytes.append(48)
-                bytes.append(UInt8(ascii: "."))
-                for _ in 0..<(-exponent - 1) { bytes.append(48) }
-                for i in 0..<length { bytes.append(d[i]) }
+                byte(48)
+                byte(UInt8(ascii: "."))
+                for _ in 0..<(-exponent - 1) { byte(48) }
+                for i in 0..<length { byte(d[i]) }
             } else {
-                bytes.append(d[0])
-                bytes.append(UInt8(ascii: "."))
+                byte(d[0])
+                byte(UInt8(ascii: "."))
                 if length > 1 {
-                    for i in 1..<length { bytes.append(d[i]) }
+                    for i in 1..<length { byte(d[i]) }
                 } else {
-                    bytes.append(48)
+                    byte(48)
                 }
-                bytes.append(UInt8(ascii: "e"))
+                byte(UInt8(ascii: "e"))
                 int(exponent)
             }
         }
