@@ -110,16 +110,21 @@ static inline void *CMicroHTTPD_socket_context(struct MHD_Connection *c) {
     return info ? info->socket_context : NULL;
 }
 
-/// `MHD_get_connection_info` is variadic: the client's IPv4/IPv6 address as text ("" if unknown).
-static inline void CMicroHTTPD_client_address(struct MHD_Connection *c, char *out, size_t size) {
-    out[0] = 0;
+/// `MHD_get_connection_info` is variadic. The client's address as bytes, not text: 4 for IPv4 (4 bytes to `out`), 6 for IPv6 (16 bytes),
+/// 0 when unknown. Formatting waits until something reads it.
+static inline int CMicroHTTPD_client_address_bytes(struct MHD_Connection *c, unsigned char out[16]) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info == NULL || info->client_addr == NULL) return;
+    if (info == NULL || info->client_addr == NULL) return 0;
     const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+    if (sa->sa_family == AF_INET) {
+        memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        return 4;
+    }
+    if (sa->sa_family == AF_INET6) {
+        memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        return 6;
+    }
+    return 0;
 }
 
 /// Milliseconds since the kernel last received data on the connection's socket (TCP_INFO's

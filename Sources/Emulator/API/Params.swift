@@ -2,12 +2,37 @@
 /// naming the member, e.g. `messages[2].role`) for missing members and wrong types.
 public struct Params {
     public let object: JSONObject
+    private let base: String
+    private let index: Int
     /// The path of this object inside the body ("" for the body itself, "messages[2]" …).
-    public let path: String
+    public var path: String { index < 0 ? base : "\(base)[\(index)]" }
+
+    /// One bit per member name, from its length and first byte: a request is validated by dozens
+    /// of lookups of members it does not have, and most are turned away by this mask alone.
+    private let names: UInt64
 
     public init(_ object: JSONObject, path: String = "") {
+        self.init(object, base: path, index: -1)
+    }
+
+    /// Element `index` of the array at `array`: its path, `array[index]`, is written only for an error.
+    public init(_ object: JSONObject, element index: Int, of array: String) {
+        self.init(object, base: array, index: index)
+    }
+
+    private init(_ object: JSONObject, base: String, index: Int) {
         self.object = object
-        self.path = path
+        self.base = base
+        self.index = index
+        var names: UInt64 = 0
+        for entry in object.entries { names |= Params.bit(entry.key) }
+        self.names = names
+    }
+
+    @inline(__always)
+    private static func bit(_ key: String) -> UInt64 {
+        let utf8 = key.utf8
+        return 1 &<< ((UInt64(utf8.count) &* 7 &+ UInt64(utf8.first ?? 0)) & 63)
     }
 
     /// Parses a body that must be a JSON object.
@@ -29,7 +54,7 @@ public struct Params {
 
     /// The member, treating JSON `null` as absent.
     public func value(_ key: String) -> JSONValue? {
-        guard let v = object[key], !v.isNull else { return nil }
+        guard names & Params.bit(key) != 0, let v = object[key], !v.isNull else { return nil }
         return v
     }
 

@@ -12,8 +12,13 @@ public struct HTTPRequest: Sendable {
     public var id: String
     /// When the request head arrived (monotonic ns).
     public var receivedAt: UInt64
+    /// The client's address, as the socket gave it.
+    public var client: ClientAddress
     /// The client's address ("127.0.0.1"), empty when unknown.
-    public var clientAddress: String
+    public var clientAddress: String {
+        get { client.text }
+        set { client = ClientAddress(text: newValue) }
+    }
     /// False when the transport saw no `X-Emulator-*` header: `emulatorHeader` then answers at once.
     public var mayHaveEmulatorHeaders = true
     /// The journal entry being written for this request, when the journal records it.
@@ -31,7 +36,7 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.id = id
         self.receivedAt = receivedAt
-        self.clientAddress = clientAddress
+        self.client = clientAddress.isEmpty ? .unknown : ClientAddress(text: clientAddress)
     }
 
     /// The first header with this name (case-insensitive).

@@ -197,16 +197,14 @@ final class ServerContext: Sendable {
             ptr.pointee.collectingQuery = true
             _ = MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, Trampolines.collectValue, ptr)
         }
-        // inet_ntop into a stack buffer: INET6_ADDRSTRLEN is 46.
-        var address: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        let client = withUnsafeMutableBytes(of: &address) { raw -> String in
-            let chars = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
-            CMicroHTTPD_client_address(connection, chars, raw.count)
-            return String(cString: chars)
+        var raw: (UInt64, UInt64) = (0, 0)
+        let family = withUnsafeMutableBytes(of: &raw) {
+            CMicroHTTPD_client_address_bytes(connection, $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         var request = HTTPRequest(
             method: context.method, path: context.path, query: collected.query, headers: collected.headers,
-            id: context.id, receivedAt: context.receivedAt, clientAddress: client)
+            id: context.id, receivedAt: context.receivedAt)
+        request.client = ClientAddress(family: UInt8(family), raw: raw)
         request.mayHaveEmulatorHeaders = collected.emulatorHeaders
         return request
     }

@@ -140,10 +140,17 @@ public final class FixtureStore: Sendable {
 
     // MARK: - Matching
 
+    /// Whether `script(for:scope:)` can find anything (or must throw): rules are loaded for the
+    /// scope, or fixtures are strict.
+    func mayMatch(scope: String) -> Bool {
+        strict || state.withLock { s in !s.file.isEmpty || s.runtime[scope]?.isEmpty == false }
+    }
+
     /// The answer of the first rule that matches, by priority, then specificity, then newest.
     /// - Throws: 404 `fixture_not_found` under `--fixtures-strict` when none matches, naming the
     ///   closest rule and why it did not match.
     func script(for q: FixtureQuery, scope: String) throws(APIError) -> Script? {
+        guard mayMatch(scope: scope) else { return nil }
         let result: (Fixture, FixtureAnswer)? = state.withLock { s in
             if s.file.isEmpty && (s.runtime.isEmpty || s.runtime[scope]?.isEmpty != false) { return nil }
             let candidates = (s.file + (s.runtime[scope] ?? [])).sorted { a, b in

@@ -128,8 +128,9 @@ public final class Journal: Sendable {
     /// too many scopes; an unfinished entry it pushes out is forgotten.
     private static func insert(_ entry: JournalEntry, into s: inout State, capacity: Int) -> Bool {
         let scope = entry.scope
-        if entry.sequence <= s.clearedThrough || entry.sequence <= s.scopeClearedThrough[scope, default: 0] { return false }
-        if s.rings[scope] == nil && s.rings.count >= Journal.maxScopes { return false }
+        if entry.sequence <= s.clearedThrough { return false }
+        if !s.scopeClearedThrough.isEmpty && entry.sequence <= s.scopeClearedThrough[scope, default: 0] { return false }
+        if s.rings.count >= Journal.maxScopes && s.rings[scope] == nil { return false }
         // In place: copying the ring out and back would copy every entry on each request.
         if let dropped = s.rings[scope, default: Ring()].add(entry, capacity: capacity), dropped.status == nil {
             s.started[dropped.id] = nil

@@ -18,14 +18,17 @@ public final class MockEngine: Sendable {
         return ""
     }
 
-    /// Matches fixtures for a generation request and notes the rule in the journal.
+    /// Matches fixtures for a generation request and notes the rule in the journal. The query is
+    /// built only when some rule could match (or strict fixtures need it for their 404).
     /// - Throws: the scripted error, or 404 under strict fixtures when nothing matches.
-    func script(for q: FixtureQuery) throws(APIError) -> FixtureStore.Script? {
-        let scope = self.scope(of: q.request)
-        let script = try fixtures.script(for: q, scope: scope)
-        if let draft = q.request.journalDraft {
-            draft.entry.endpoint = q.endpoint
-            draft.entry.model = q.model
+    func script(endpoint: String, model: String, request: HTTPRequest, query: () -> FixtureQuery)
+        throws(APIError) -> FixtureStore.Script?
+    {
+        let scope = self.scope(of: request)
+        let script = fixtures.mayMatch(scope: scope) ? try fixtures.script(for: query(), scope: scope) : nil
+        if let draft = request.journalDraft {
+            draft.entry.endpoint = endpoint
+            draft.entry.model = model
             draft.entry.matchedRule = script?.rule
         }
         if let error = script?.answer.error { throw error }

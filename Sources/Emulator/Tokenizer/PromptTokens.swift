@@ -34,12 +34,16 @@ public enum PromptTokens {
                     total += toolCallTokens(value, tokenizer: tokenizer)
                     continue
                 }
-                for var text in strings(in: value) {
-                    if key == "content" && isSystem && !systemPadded {
-                        text += "\n"
-                        systemPadded = true
+                if case .string(let text) = value, !(key == "content" && isSystem && !systemPadded) {
+                    total += tokenizer.count(text)  // the common field, without an array of one string
+                } else {
+                    for var text in strings(in: value) {
+                        if key == "content" && isSystem && !systemPadded {
+                            text += "\n"
+                            systemPadded = true
+                        }
+                        total += tokenizer.count(text)
                     }
-                    total += tokenizer.count(text)
                 }
                 if key == "name" { total += perName }
             }

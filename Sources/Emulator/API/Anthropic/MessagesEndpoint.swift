@@ -12,10 +12,12 @@ struct MessagesEndpoint: Sendable {
         try models.check(body.model)
         let tokenizer = tokenizers.tokenizer(forModel: body.model)
         let promptTokens = PromptTokens.chat(messages: body.chatMessages, tokenizer: tokenizer)
-        var query = FixtureQuery(endpoint: "messages", model: body.model, chatMessages: body.chatMessages,
-                                 body: request.body, request: request)
-        query.toolNames = body.tools.map(\.name)
-        let script = try mock.script(for: query)
+        let script = try mock.script(endpoint: "messages", model: body.model, request: request) {
+            var query = FixtureQuery(endpoint: "messages", model: body.model, chatMessages: body.chatMessages,
+                                     body: request.body, request: request)
+            query.toolNames = body.tools.map(\.name)
+            return query
+        }
         if let raw = script?.answer.raw { return raw.response(request) }
         var ticket = GenerationTicket(
             endpoint: "messages", model: body.model, promptTokens: promptTokens, maxTokens: body.maxTokens,

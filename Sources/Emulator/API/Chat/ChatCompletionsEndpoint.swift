@@ -11,12 +11,14 @@ struct ChatCompletionsEndpoint: Sendable {
         let chat = try ChatRequest(body: request.body)
         try models.check(chat.model)
         var (generation, legacy) = try chat.generationRequest(settings: generator.settings)
-        var query = FixtureQuery(endpoint: "chat", model: chat.model, chatMessages: chat.messages, body: request.body,
-                                 request: request)
-        query.toolNames = generation.tools.map(\.name)
-        query.responseFormatType = chat.responseFormat?["type"]?.stringValue
-        query.responseFormatName = chat.responseFormat?["json_schema"]?["name"]?.stringValue
-        let script = try mock.script(for: query)
+        let script = try mock.script(endpoint: "chat", model: chat.model, request: request) {
+            var query = FixtureQuery(endpoint: "chat", model: chat.model, chatMessages: chat.messages, body: request.body,
+                                     request: request)
+            query.toolNames = generation.tools.map(\.name)
+            query.responseFormatType = chat.responseFormat?["type"]?.stringValue
+            query.responseFormatName = chat.responseFormat?["json_schema"]?["name"]?.stringValue
+            return query
+        }
         if let raw = script?.answer.raw { return raw.response(request) }
         generation.scripted = script?.content
         let tokenizer = tokenizers.tokenizer(forModel: chat.model)

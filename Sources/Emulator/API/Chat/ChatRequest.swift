@@ -163,17 +163,17 @@ public struct ChatRequest: Sendable {
     }
 
     private static func validate(message: JSONValue, at i: Int) throws(APIError) {
-        let path = "messages[\(i)]"
         guard case .object(let o) = message else {
-            throw .invalidType(param: path, expected: "an object", got: message)
+            throw .invalidType(param: "messages[\(i)]", expected: "an object", got: message)
         }
-        let m = Params(o, path: path)
-        guard let roleValue = m.value("role") else { throw .missing("\(path).role") }
+        // The path is written only where an error or a nested element needs it.
+        let m = Params(o, element: i, of: "messages")
+        guard let roleValue = m.value("role") else { throw .missing(m.name("role")) }
         guard case .string(let role) = roleValue else {
-            throw .invalidType(param: "\(path).role", expected: "a string", got: roleValue)
+            throw .invalidType(param: m.name("role"), expected: "a string", got: roleValue)
         }
         guard roles.contains(role) else {
-            throw .invalidValue(param: "\(path).role", value: role, allowed: roles)
+            throw .invalidValue(param: m.name("role"), value: role, allowed: roles)
         }
         let content = m.value("content")
         switch content {
@@ -181,20 +181,22 @@ public struct ChatRequest: Sendable {
             let hasCalls = m.has("tool_calls") || m.has("function_call")
             if !(role == "assistant" && hasCalls) {
                 throw .invalidRequest(
-                    "Invalid value for '\(path).content': expected a string, got null.", param: "\(path).content",
+                    "Invalid value for '\(m.name("content"))': expected a string, got null.", param: m.name("content"),
                     code: "invalid_value")
             }
         case .string: break
         case .array(let parts):
+            let path = m.path
             for (j, part) in parts.enumerated() { try validate(part: part, at: "\(path).content[\(j)]") }
         case .some(let other):
             throw .invalidType(
-                param: "\(path).content", expected: "one of a string or array of objects", got: other)
+                param: m.name("content"), expected: "one of a string or array of objects", got: other)
         }
         _ = try m.string("name")
         if role == "tool" { _ = try m.requiredString("tool_call_id") }
         if role == "function" { _ = try m.requiredString("name") }
         if let calls = try m.array("tool_calls") {
+            let path = m.path
             for (j, call) in calls.enumerated() {
                 guard case .object(let co) = call else {
                     throw .invalidType(param: "\(path).tool_calls[\(j)]", expected: "an object", got: call)

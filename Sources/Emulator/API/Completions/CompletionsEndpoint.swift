@@ -11,11 +11,12 @@ struct CompletionsEndpoint: Sendable {
     func handle(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let completion = try CompletionsRequest(body: request.body)
         try models.check(completion.model)
-        let query = FixtureQuery(
-            endpoint: "completions", model: completion.model,
-            chatMessages: completion.prompts.map { ["role": "user", "content": .string($0.text)] }, body: request.body,
-            request: request)
-        let script = try mock?.script(for: query)
+        let script = try mock?.script(endpoint: "completions", model: completion.model, request: request) {
+            FixtureQuery(
+                endpoint: "completions", model: completion.model,
+                chatMessages: completion.prompts.map { ["role": "user", "content": .string($0.text)] }, body: request.body,
+                request: request)
+        }
         if let raw = script?.answer.raw { return raw.response(request) }
         let tokenizer = tokenizers.tokenizer(forModel: completion.model)
         let promptTokens = completion.prompts.reduce(0) { total, prompt in

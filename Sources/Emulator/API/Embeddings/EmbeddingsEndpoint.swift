@@ -32,14 +32,15 @@ struct EmbeddingsEndpoint: Sendable {
     {
         let (parsed, promptTokens) = try prepare(body: request.body)
         try models.check(parsed.model)
-        let texts = parsed.inputs.map { input -> String in
-            if case .text(let t) = input { return t }
-            return ""
+        let script = try mock.script(endpoint: "embeddings", model: parsed.model, request: request) {
+            let texts = parsed.inputs.map { input -> String in
+                if case .text(let t) = input { return t }
+                return ""
+            }
+            return FixtureQuery(
+                endpoint: "embeddings", model: parsed.model,
+                chatMessages: texts.map { ["role": "user", "content": .string($0)] }, body: request.body, request: request)
         }
-        let query = FixtureQuery(
-            endpoint: "embeddings", model: parsed.model,
-            chatMessages: texts.map { ["role": "user", "content": .string($0)] }, body: request.body, request: request)
-        let script = try mock.script(for: query)
         if let raw = script?.answer.raw { return raw.response(request) }
         var ticket = GenerationTicket(endpoint: "embeddings", model: parsed.model, promptTokens: promptTokens,
                                       maxTokens: 0, stream: false)

@@ -28,12 +28,14 @@ struct ResponsesEndpoint: Sendable {
         generation.format = body.format
         generation.reasoningEffort = body.reasoningEffort
         generation.seedSalt = String(conversation.count)
-        var query = FixtureQuery(endpoint: "responses", model: body.model, chatMessages: conversation, body: request.body,
-                                 request: request)
-        query.toolNames = body.functionTools.map(\.name)
-        query.responseFormatType = body.textFormat["type"]?.stringValue
-        query.responseFormatName = body.textFormat["name"]?.stringValue
-        let script = try mock.script(for: query)
+        let script = try mock.script(endpoint: "responses", model: body.model, request: request) {
+            var query = FixtureQuery(endpoint: "responses", model: body.model, chatMessages: conversation,
+                                     body: request.body, request: request)
+            query.toolNames = body.functionTools.map(\.name)
+            query.responseFormatType = body.textFormat["type"]?.stringValue
+            query.responseFormatName = body.textFormat["name"]?.stringValue
+            return query
+        }
         if let raw = script?.answer.raw { return raw.response(request) }
         generation.scripted = script?.content
         let promptTokens = PromptCounter.chat(messages: conversation, tools: body.tools, tokenizer: tokenizer)
