@@ -7,7 +7,7 @@ paced streams held open at once, for each connection pool size, and fits
 Every measurement uses a fresh server on 127.0.0.1; every phase is bounded in time.
 
     scripts/bench-memory.py [--binary PATH] [--counts 1000,5000] [--pools 8192,32768] [--itl-ms 50] [--tokens 40]
-                            [--json FILE]
+                            [--endpoint chat|responses|messages] [--json FILE]
 
 A connection is counted once it has been answered one request (GET /health) and is kept alive (RSS read with
 all N open); streams are opened at once and wait 3 s for their first token, so all N are under way
@@ -28,8 +28,15 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STREAM_BODY = json.dumps({"model": "gpt-4o-mini", "stream": True,
-                          "messages": [{"role": "user", "content": "Hello"}]}).encode()
+# The streams held, per dialect: (path, body, the bytes that end a complete stream).
+STREAMS = {
+    "chat": ("/v1/chat/completions", {"model": "gpt-4o-mini", "stream": True,
+                                      "messages": [{"role": "user", "content": "Hello"}]}, b"data: [DONE]"),
+    "responses": ("/v1/responses", {"model": "gpt-4o-mini", "stream": True, "input": "Hello"},
+                  b"event: response.completed"),
+    "messages": ("/v1/messages", {"model": "claude-sonnet-4-5", "stream": True, "max_tokens": 1024,
+                                  "messages": [{"role": "user", "content": "Hello"}]}, b"event: message_stop"),
+}
 PHASE_TIMEOUT_S = 180
 TTFT_MS = 3000
 
@@ -114,11 +121,14 @@ async def idle_connections(port, n, measure):
             w.close()
 
 
-async def held_streams(port, n):
-    """Opens n streams at once, reads every one to [DONE] and checks it; measures the peak over all of it
+async def held_streams(port, n, endpoint):
+    """Opens n streams at once, reads every one to its end and checks it; measures the peak over all of it
     (the streams wait 3 s for their first token, so all are under way together)."""
-    request = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-               f"Content-Length: {len(STREAM_BODY)}\r\n\r\n").encode() + STREAM_BODY
+    path, body, end = STREAMS[endpoint]
+    body = json.dumps(body).encode()
+    request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               f"x-api-key: test\r\nanthropic-version: 2023-06-01\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
     conns = []
     try:
         for _ in range(n):
@@ -136,11 +146,11 @@ async def held_streams(port, n):
                 if not chunk:
                     break
                 data += chunk
-            return b"data: [DONE]" in data
+            return end in data
 
         done = await asyncio.gather(*(drain(r) for r, _ in conns))
         if not all(done):
-            raise RuntimeError(f"{done.count(False)} of {n} streams did not end with [DONE]")
+            raise RuntimeError(f"{done.count(False)} of {n} streams did not end with {end.decode()}")
     finally:
         for _, w in conns:
             w.close()
@@ -176,7 +186,7 @@ def measure_phase(args, pool, n, kind):
         else:
             sampler = PeakSampler(server.proc.pid)
             try:
-                asyncio.run(asyncio.wait_for(held_streams(server.port, n), PHASE_TIMEOUT_S))
+                asyncio.run(asyncio.wait_for(held_streams(server.port, n, args.endpoint), PHASE_TIMEOUT_S))
             finally:
                 loaded = sampler.stop()
         return {"pool": pool, "n": n, "kind": kind, "idle_kib": idle, "loaded_kib": loaded,
@@ -192,6 +202,7 @@ def main():
     ap.add_argument("--pools", default="8192,32768", help="--connection-memory-limit values (bytes)")
     ap.add_argument("--itl-ms", default="50")
     ap.add_argument("--tokens", type=int, default=40)
+    ap.add_argument("--endpoint", choices=sorted(STREAMS), default="chat", help="the dialect of the held streams")
     ap.add_argument("--json", help="also write the measurements here")
     args = ap.parse_args()
     counts = sorted(int(c) for c in args.counts.split(","))
@@ -226,7 +237,8 @@ def main():
               f"+ streams x {(per_stream - per_conn) / 1024:.1f} KiB  (a held stream: {per_stream / 1024:.1f} KiB in all)")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"rows": rows, "summary": summary, "itl_ms": args.itl_ms, "tokens": args.tokens}, f, indent=1)
+            json.dump({"rows": rows, "summary": summary, "itl_ms": args.itl_ms, "tokens": args.tokens,
+                       "endpoint": args.endpoint}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -63,27 +63,28 @@ struct MessagesStreamSource: StreamSource {
             o.entries.append(contentsOf: value.entries)
             frames.add(event: type, data: .object(o), token: token)
         }
+        /// `{"type":"content_block_delta","index":i,"delta":{"type":<kind>,<field>:…}}` per token.
+        func addDeltas(index: JSONValue, kind: StaticString, field: StaticString, text: String) {
+            var head = JSONWriter(capacity: 128)
+            head.raw("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"); head.value(index)
+            head.raw(",\"delta\":{\"type\":\""); head.raw(kind); head.raw("\",\""); head.raw(field); head.raw("\":")
+            frames.add(FrameListSource.TokenRun(head: head.finish(), tail: Array("}}".utf8), firstNumber: nil,
+                                                pieces: tokenizer.pieces(text)))
+        }
         add("message_start", JSONObject([("message", builder.message(final: false))]))
         for (index, block) in builder.blocks.enumerated() {
             let i = JSONValue.number(Double(index))
             if block["type"]?.stringValue == "text" {
                 add("content_block_start", JSONObject([("index", i), ("content_block", ["type": "text", "text": ""])]))
                 if index == 0 { add("ping", JSONObject()) }
-                for piece in tokenizer.pieces(block["text"]?.stringValue ?? "") {
-                    add("content_block_delta", JSONObject([
-                        ("index", i), ("delta", ["type": "text_delta", "text": .string(String(piece.text))]),
-                    ]), token: true)
-                }
+                addDeltas(index: i, kind: "text_delta", field: "text", text: block["text"]?.stringValue ?? "")
             } else {
                 var start = block.objectValue ?? JSONObject()
                 start["input"] = .object(JSONObject())
                 add("content_block_start", JSONObject([("index", i), ("content_block", .object(start))]))
                 if index == 0 { add("ping", JSONObject()) }
-                for piece in tokenizer.pieces(block["input"]?.jsonString ?? "{}") {
-                    add("content_block_delta", JSONObject([
-                        ("index", i), ("delta", ["type": "input_json_delta", "partial_json": .string(String(piece.text))]),
-                    ]), token: true)
-                }
+                addDeltas(index: i, kind: "input_json_delta", field: "partial_json",
+                          text: block["input"]?.jsonString ?? "{}")
             }
             add("content_block_stop", JSONObject([("index", i)]))
         }

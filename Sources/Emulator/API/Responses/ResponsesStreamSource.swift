@@ -14,6 +14,21 @@ struct ResponsesStreamSource: StreamSource {
             sequence += 1
             frames.add(event: type, data: .object(o), token: token)
         }
+        /// Deltas of an item: `{"type":…,"item_id":…,"output_index":…,<extra>"delta":…,<tail>"sequence_number":N}`.
+        func addDeltas(_ type: String, itemID: JSONValue, outputIndex: JSONValue, extra: StaticString, tail: StaticString,
+                       text: String) {
+            let pieces = tokenizer.pieces(text)
+            var head = JSONWriter(capacity: 160)
+            head.raw("event: "); head.raw(type); head.raw("\ndata: {\"type\":"); head.string(type)
+            head.raw(",\"item_id\":"); head.value(itemID)
+            head.raw(",\"output_index\":"); head.value(outputIndex)
+            head.raw(extra); head.raw(",\"delta\":")
+            var after = JSONWriter(capacity: 48)
+            after.raw(tail); after.raw(",\"sequence_number\":")
+            frames.add(FrameListSource.TokenRun(head: head.finish(), tail: after.finish(), firstNumber: sequence,
+                                                pieces: pieces))
+            sequence += pieces.count
+        }
         add("response.created", JSONObject([("response", builder.object(final: false))]))
         add("response.in_progress", JSONObject([("response", builder.object(final: false))]))
         for (index, item) in builder.items.enumerated() {
@@ -30,12 +45,8 @@ struct ResponsesStreamSource: StreamSource {
                 var added = part
                 added["part"] = ["type": "output_text", "text": "", "annotations": [], "logprobs": []]
                 add("response.content_part.added", added)
-                for piece in tokenizer.pieces(text) {
-                    var delta = part
-                    delta["delta"] = .string(String(piece.text))
-                    delta["logprobs"] = []
-                    add("response.output_text.delta", delta, token: true)
-                }
+                addDeltas("response.output_text.delta", itemID: itemID, outputIndex: outputIndex,
+                          extra: ",\"content_index\":0", tail: ",\"logprobs\":[]", text: text)
                 var done = part
                 done["text"] = .string(text)
                 done["logprobs"] = []
@@ -49,11 +60,8 @@ struct ResponsesStreamSource: StreamSource {
                 shell["arguments"] = ""
                 add("response.output_item.added", JSONObject([("output_index", outputIndex), ("item", .object(shell))]))
                 let arguments = item["arguments"]?.stringValue ?? ""
-                for piece in tokenizer.pieces(arguments) {
-                    add("response.function_call_arguments.delta",
-                        JSONObject([("item_id", itemID), ("output_index", outputIndex), ("delta", .string(String(piece.text)))]),
-                        token: true)
-                }
+                addDeltas("response.function_call_arguments.delta", itemID: itemID, outputIndex: outputIndex,
+                          extra: "", tail: "", text: arguments)
                 add("response.function_call_arguments.done",
                     JSONObject([("item_id", itemID), ("output_index", outputIndex), ("name", item["name"] ?? .null),
                                 ("arguments", .string(arguments))]))
