@@ -69,14 +69,13 @@ public struct Router: HTTPHandler {
         routes.append(Route(pattern: segments, method: method, auth: auth, style: style, endpoint: endpoint))
     }
 
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    public func handle(_ request: consuming HTTPRequest) -> HTTPResponse {
         if verbose {
             logger.info("request body", metadata: [
                 "request.id": "\(request.id)", "http.method": "\(request.method)", "http.path": "\(request.path)",
                 "body": "\(String(decoding: request.body.prefix(65536), as: UTF8.self))",
             ])
         }
-        var request = request
         let journaled = mock != nil && request.method != "OPTIONS" && MockEngine.isAPIPath(request.path)
         if journaled, let mock { request.journalDraft = mock.journal.draft(request, scope: mock.scope(of: request)) }
         var response = journaled && proxy != nil ? proxy!.forward(request) : route(request)

@@ -10,6 +10,19 @@ public struct Generator: Sendable {
         self.ids = ids
     }
 
+    /// The answer to `request` with the output length the load model planned (nil: the request's
+    /// own); the request is copied only when that length differs.
+    public func answer(_ request: GenerationRequest, outputTokens: ClosedRange<Int>?, promptTokens: Int,
+                       tokenizer: any Tokenizer) throws(APIError) -> ChatAnswer
+    {
+        guard outputTokens != request.outputTokens else {
+            return try answer(request, promptTokens: promptTokens, tokenizer: tokenizer)
+        }
+        var planned = request
+        planned.outputTokens = outputTokens
+        return try answer(planned, promptTokens: promptTokens, tokenizer: tokenizer)
+    }
+
     /// The answer to `request`.
     /// - Throws: `APIError` 400 for a strict schema that structured outputs would reject.
     public func answer(_ request: GenerationRequest, promptTokens: Int, tokenizer: any Tokenizer) throws(APIError)

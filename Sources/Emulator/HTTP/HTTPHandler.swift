@@ -3,7 +3,7 @@ public protocol HTTPHandler: Sendable {
     /// Answers one request.
     /// - Warning: Called on an MHD thread: must not block or sleep. Latency is expressed through
     ///   `HTTPResponse.delayNanos` or stream event delays, which the pacer honours.
-    func handle(_ request: HTTPRequest) -> HTTPResponse
+    func handle(_ request: consuming HTTPRequest) -> HTTPResponse
 
     /// The answer when a body exceeds `limit` bytes (`request.body` is empty then).
     func bodyTooLarge(_ request: HTTPRequest, limit: Int) -> HTTPResponse

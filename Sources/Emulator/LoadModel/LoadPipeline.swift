@@ -139,8 +139,16 @@ public final class LoadPipeline: Sendable {
 
         let limited = profile.maxConcurrency != nil
         let pool = profile.model
-        let deferred = DeferredResponse()
         let plan = makePlan(profile, ticket: ticket, request: request, rng: rng)
+        guard limited else {
+            // No capacity model (the default): the request runs at once, so there is nothing to queue,
+            // and no waiting answer or queued closure is made for it.
+            let gate = self.gate
+            _ = gate.admit(pool: pool, limit: nil, maxQueue: 0, grant: { _ in })
+            return respond(ticket, request, plan: plan, waited: 0, fault: fault, limitHeaders: limitHeaders,
+                           release: { gate.release(pool: "", limited: false) }, answer: answer, rng: rng)
+        }
+        let deferred = DeferredResponse()
         let (chosenFault, headers, drawn) = (fault, limitHeaders, rng)
         let run: @Sendable (UInt64) -> HTTPResponse = { [self] waited in
             let (fault, limitHeaders, rng) = (chosenFault, headers, drawn)

@@ -22,18 +22,18 @@ public final class Journal: Sendable {
             slots.filter { $0.status != nil }.sorted { $0.sequence < $1.sequence }
         }
 
-        /// Stores an entry; returns the entry it replaced, if the ring was full.
-        @discardableResult
-        mutating func add(_ entry: JournalEntry, capacity: Int) -> JournalEntry? {
-            var dropped: JournalEntry?
+        /// Stores an entry (moved in, not copied); returns the id of the entry it pushed out if that
+        /// one was unfinished.
+        mutating func add(_ entry: consuming JournalEntry, capacity: Int) -> String? {
+            var pushedOut: String?
             if slots.count < capacity {
                 slots.append(entry)
             } else {
-                dropped = slots[next]
+                if slots[next].status == nil { pushedOut = slots[next].id }
                 slots[next] = entry
             }
             next = (next + 1) % capacity
-            return dropped
+            return pushedOut
         }
 
         /// Finishes the under-way entry with this id, searched newest first; false when it is gone.
@@ -96,20 +96,22 @@ public final class Journal: Sendable {
     /// Adds a request whose answer is decided, with its status and duration; wakes waiters whose count
     /// is reached. A request that was under way when its scope was cleared is dropped with the rest.
     func publish(_ draft: JournalDraft, status: Int, durationMs: Double) {
-        var entry = draft.entry
+        var entry = draft.take()
         entry.finish(status: status, durationMs: durationMs)
+        let scope = entry.scope
         let ready: [(Waiter, [JournalEntry])] = state.withLock { s in
             guard Journal.insert(entry, into: &s, capacity: capacity) else { return [] }
-            return Journal.fire(&s, scope: entry.scope)
+            return Journal.fire(&s, scope: scope)
         }
         for (w, matches) in ready { w.deferred.resolve(w.respond(matches)) }
     }
 
     /// Adds a stream's entry as the stream starts, unfinished (readers skip it until `finishStarted`).
     func start(_ draft: JournalDraft) {
-        let entry = draft.entry
+        let entry = draft.take()
+        let id = entry.id, scope = entry.scope
         state.withLock { s in
-            if Journal.insert(entry, into: &s, capacity: capacity) { s.started[entry.id] = entry.scope }
+            if Journal.insert(entry, into: &s, capacity: capacity) { s.started[id] = scope }
         }
     }
 
@@ -126,14 +128,14 @@ public final class Journal: Sendable {
 
     /// Puts an entry in its scope's ring unless the scope was cleared since it arrived or there are
     /// too many scopes; an unfinished entry it pushes out is forgotten.
-    private static func insert(_ entry: JournalEntry, into s: inout State, capacity: Int) -> Bool {
+    private static func insert(_ entry: consuming JournalEntry, into s: inout State, capacity: Int) -> Bool {
         let scope = entry.scope
         if entry.sequence <= s.clearedThrough { return false }
         if !s.scopeClearedThrough.isEmpty && entry.sequence <= s.scopeClearedThrough[scope, default: 0] { return false }
         if s.rings.count >= Journal.maxScopes && s.rings[scope] == nil { return false }
         // In place: copying the ring out and back would copy every entry on each request.
-        if let dropped = s.rings[scope, default: Ring()].add(entry, capacity: capacity), dropped.status == nil {
-            s.started[dropped.id] = nil
+        if let pushedOut = s.rings[scope, default: Ring()].add(entry, capacity: capacity) {
+            s.started[pushedOut] = nil
         }
         return true
     }
@@ -202,6 +204,15 @@ final class JournalDraft: @unchecked Sendable {
     var entry: JournalEntry
 
     init(_ entry: JournalEntry) { self.entry = entry }
+
+    /// Moves the entry out (into the journal), leaving an empty one: no field is copied.
+    func take() -> JournalEntry {
+        var taken = JournalEntry(
+            sequence: 0, id: "", scope: "", time: 0, method: "", path: "", query: [], receivedHeaders: [], rawBody: [],
+            bodyTruncated: false)
+        swap(&taken, &entry)
+        return taken
+    }
 }
 
 extension JournalEntry {

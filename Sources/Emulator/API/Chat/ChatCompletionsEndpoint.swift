@@ -29,9 +29,8 @@ struct ChatCompletionsEndpoint: Sendable {
         ticket.apply(script)
         let generator = self.generator, ids = self.ids, mock = self.mock, prepared = generation, isLegacy = legacy
         return try load.serve(ticket, request) { plan throws(APIError) in
-            var g = prepared
-            g.outputTokens = plan.outputTokens
-            var answer = try generator.answer(g, promptTokens: promptTokens, tokenizer: tokenizer)
+            var answer = try generator.answer(prepared, outputTokens: plan.outputTokens, promptTokens: promptTokens,
+                                              tokenizer: tokenizer)
             if isLegacy {
                 for i in answer.choices.indices where !answer.choices[i].toolCalls.isEmpty {
                     answer.choices[i].legacyFunctionCall = true

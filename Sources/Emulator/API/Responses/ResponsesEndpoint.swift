@@ -46,9 +46,8 @@ struct ResponsesEndpoint: Sendable {
         let generator = self.generator, ids = self.ids, store = self.store, mock = self.mock
         let (prepared, history) = (generation, conversation)
         return try load.serve(ticket, request) { plan throws(APIError) in
-            var g = prepared
-            g.outputTokens = plan.outputTokens
-            let answer = try generator.answer(g, promptTokens: promptTokens, tokenizer: tokenizer)
+            let answer = try generator.answer(prepared, outputTokens: plan.outputTokens, promptTokens: promptTokens,
+                                              tokenizer: tokenizer)
             let builder = ResponseBuilder(
                 request: body, id: ids.hex(prefix: "resp_", count: 48), createdAt: WallClock.unixSeconds(),
                 answer: answer, reasoning: generator.settings.isReasoningModel(body.model), ids: ids)
