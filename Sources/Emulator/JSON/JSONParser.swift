@@ -81,6 +81,7 @@ public struct JSONParser {
                 index += 1
                 return .object(JSONObject(entries))
             }
+            entries.reserveCapacity(4)  // one allocation for the small objects requests are made of
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
