@@ -101,11 +101,15 @@ public struct BufferedLogHandler: LogHandler {
         var fraction = micros % 1000
         w.raw(".")
         guard fraction != 0 else { w.raw("0"); return }
+        // Up to three digits, leading zeros kept and trailing ones dropped: 5 µs is "005", 50 µs "05".
         var digits = 3
         while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-        let padded = String(fraction)
-        for _ in 0..<(digits - padded.utf8.count) { w.raw("0") }
-        w.raw(padded)
+        var scale: UInt64 = 1
+        for _ in 1..<digits { scale *= 10 }
+        while scale > 0 {
+            w.byte(UInt8(truncatingIfNeeded: 48 + fraction / scale % 10))
+            scale /= 10
+        }
     }
 }
 

@@ -8,6 +8,16 @@ import Testing
 
 /// The direct access-log line must be byte for byte the line the generic swift-log path writes.
 struct AccessLogLineTests {
+    @Test func millisecondsAreWrittenAsDoubleDescriptionWritesThem() {
+        let samples: [UInt64] = [0, 999, 1_000, 5_000, 50_000, 120_000, 1_000_000, 1_005_000, 1_230_000, 12_345_678,
+                                 999_999_999, 3_600_000_000_000, 7_000_123]
+        for nanos in samples {
+            var w = JSONWriter(capacity: 32)
+            BufferedLogHandler.appendMilliseconds(nanos, to: &w)
+            #expect(String(decoding: w.finish(), as: UTF8.self) == (Double(nanos / 1000) / 1000).description, "\(nanos)")
+        }
+    }
+
     /// Lines written through a handler into a pipe, timestamps removed.
     static func lines(format: BufferedLogHandler.Format, _ write: (BufferedLogHandler, Logger) -> Void) -> [String] {
         var fds: [Int32] = [0, 0]
