@@ -110,8 +110,8 @@ static inline void *CMicroHTTPD_socket_context(struct MHD_Connection *c) {
     return info ? info->socket_context : NULL;
 }
 
-/// `MHD_get_connection_info` is variadic. The client's address as bytes, not text: 4 for IPv4 (4 bytes to `out`), 6 for IPv6 (16 bytes),
-/// 0 when unknown. Formatting waits until something reads it.
+/// `MHD_get_connection_info` is variadic: the client's address as bytes, not text. Returns 4 for
+/// IPv4 (4 bytes to `out`), 6 for IPv6 (16 bytes), 0 when unknown.
 static inline int CMicroHTTPD_client_address_bytes(struct MHD_Connection *c, unsigned char out[16]) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL) return 0;

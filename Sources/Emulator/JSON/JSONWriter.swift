@@ -175,6 +175,25 @@ public struct JSONWriter: ~Copyable {
         return written
     }
 
+    /// `head`, `text` as a JSON string, then `tail`, written straight into one array (no writer
+    /// buffer to copy out of): a stream's token frame.
+    static func bytes(_ head: [UInt8], quoting text: UnsafeBufferPointer<UInt8>, _ tail: [UInt8]) -> [UInt8] {
+        let most = head.count + maxEscapedCount(text.count) + 2 + tail.count
+        return [UInt8](unsafeUninitializedCapacity: most) { frame, count in
+            var out = frame.baseAddress!
+            head.withUnsafeBufferPointer { if let base = $0.baseAddress { out.update(from: base, count: $0.count) } }
+            out += head.count
+            out.pointee = UInt8(ascii: "\"")
+            out += 1
+            out += escape(text, into: out)
+            out.pointee = UInt8(ascii: "\"")
+            out += 1
+            tail.withUnsafeBufferPointer { if let base = $0.baseAddress { out.update(from: base, count: $0.count) } }
+            out += tail.count
+            count = out - frame.baseAddress!
+        }
+    }
+
     /// Escapes in pieces of at most 4 KiB, so a long string never reserves six times its size.
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         var offset = 0

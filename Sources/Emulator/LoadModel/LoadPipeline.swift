@@ -143,6 +143,7 @@ public final class LoadPipeline: Sendable {
         guard limited else {
             // No capacity model (the default): the request runs at once, so there is nothing to queue,
             // and no waiting answer or queued closure is made for it.
+            // Without a limit the gate only counts running requests; it does not look at the pool.
             let gate = self.gate
             _ = gate.admit(pool: pool, limit: nil, maxQueue: 0, grant: { _ in })
             return respond(ticket, request, plan: plan, waited: 0, fault: fault, limitHeaders: limitHeaders,

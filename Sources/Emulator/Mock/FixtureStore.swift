@@ -150,7 +150,6 @@ public final class FixtureStore: Sendable {
     /// - Throws: 404 `fixture_not_found` under `--fixtures-strict` when none matches, naming the
     ///   closest rule and why it did not match.
     func script(for q: FixtureQuery, scope: String) throws(APIError) -> Script? {
-        guard mayMatch(scope: scope) else { return nil }
         let result: (Fixture, FixtureAnswer)? = state.withLock { s in
             if s.file.isEmpty && (s.runtime.isEmpty || s.runtime[scope]?.isEmpty != false) { return nil }
             let candidates = (s.file + (s.runtime[scope] ?? [])).sorted { a, b in

@@ -55,6 +55,14 @@ import Testing
         #expect(String(decoding: w.finish(), as: UTF8.self) == expected)
     }
 
+    @Test func framesAroundAQuotedText() throws {
+        let text = Array("a\"b\n\u{01}é".utf8)
+        let frame = text.withUnsafeBufferPointer { JSONWriter.bytes(Array("<".utf8), quoting: $0, Array(">".utf8)) }
+        #expect(String(decoding: frame, as: UTF8.self) == #"<"a\"b\n\u0001é">"#)
+        let bare = text.withUnsafeBufferPointer { JSONWriter.bytes([], quoting: $0, []) }
+        #expect(try JSONParser.parse(bare) == .string("a\"b\n\u{01}é"))
+    }
+
     @Test func optionalStrings() {
         #expect(written { $0.optionalString(nil) } == "null")
         #expect(written { $0.optionalString("x") } == #""x""#)

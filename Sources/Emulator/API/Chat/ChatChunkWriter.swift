@@ -79,21 +79,7 @@ struct ChatChunkWriter: Sendable {
     /// A content chunk whose text is given as UTF-8 (a token of the answer, cut from its bytes).
     func contentFrame(index: Int, utf8 text: UnsafeBufferPointer<UInt8>, logprob: TokenLogprob?) -> [UInt8] {
         if index == 0 && logprob == nil {
-            // Written straight into the frame's array: no writer buffer to copy out of.
-            let most = contentHead.count + JSONWriter.maxEscapedCount(text.count) + 2 + contentTail.count
-            return [UInt8](unsafeUninitializedCapacity: most) { frame, count in
-                var out = frame.baseAddress!
-                contentHead.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
-                out += contentHead.count
-                out.pointee = UInt8(ascii: "\"")
-                out += 1
-                out += JSONWriter.escape(text, into: out)
-                out.pointee = UInt8(ascii: "\"")
-                out += 1
-                contentTail.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
-                out += contentTail.count
-                count = out - frame.baseAddress!
-            }
+            return JSONWriter.bytes(contentHead, quoting: text, contentTail)
         }
         return frame { w in
             w.raw("{\"index\":"); w.int(index)

@@ -6,6 +6,7 @@ enum Base64Encoder {
     /// Appends the base64 text of `input` to `output`.
     static func append(_ input: UnsafeRawBufferPointer, to output: inout JSONWriter) {
         let n = input.count
+        _ = output.reserve((n + 2) / 3 * 4)
         alphabet.withUnsafeBufferPointer { table in
             var i = 0
             while i + 3 <= n {
