@@ -23,14 +23,9 @@ struct FrameListSource: StreamSource {
             self.tail = tail
             self.firstNumber = firstNumber
             var text = ""
-            var ends: [UInt32] = []
-            ends.reserveCapacity(pieces.count)
-            for piece in pieces {
-                text += piece.text
-                ends.append(UInt32(text.utf8.count))
-            }
+            for piece in pieces { text += piece.text }
             self.text = text
-            self.ends = ends
+            ends = TokenPiece.utf8Ends(pieces)
         }
 
         func frame(_ k: Int) -> [UInt8] {

@@ -34,14 +34,11 @@ public enum PromptTokens {
                     total += toolCallTokens(value, tokenizer: tokenizer)
                     continue
                 }
-                if case .string(let text) = value, !(key == "content" && isSystem && !systemPadded) {
-                    total += tokenizer.count(text)  // the common field, without an array of one string
-                } else {
-                    for var text in strings(in: value) {
-                        if key == "content" && isSystem && !systemPadded {
-                            text += "\n"
-                            systemPadded = true
-                        }
+                forEachString(in: value) { text in
+                    if key == "content" && isSystem && !systemPadded {
+                        total += tokenizer.count(text + "\n")
+                        systemPadded = true
+                    } else {
                         total += tokenizer.count(text)
                     }
                 }
@@ -60,19 +57,22 @@ public enum PromptTokens {
         tokenizer.count(text)
     }
 
-    /// A field's strings: the string itself, or the text parts of a content-part array.
-    static func strings(in value: JSONValue) -> [String] {
+    /// Each of a field's strings: the string itself, or the text parts of a content-part array
+    /// (no array is built for them: most fields are one string).
+    static func forEachString(in value: JSONValue, _ body: (String) -> Void) {
         switch value {
         case .string(let s):
-            return [s]
+            body(s)
         case .array(let parts):
-            return parts.compactMap { part in
-                if case .string(let s) = part { return s }
-                let type = part["type"]?.stringValue ?? "text"
-                return type == "text" ? part["text"]?.stringValue : nil
+            for part in parts {
+                if case .string(let s) = part {
+                    body(s)
+                } else if part["type"]?.stringValue ?? "text" == "text", let text = part["text"]?.stringValue {
+                    body(text)
+                }
             }
         default:
-            return []
+            break
         }
     }
 

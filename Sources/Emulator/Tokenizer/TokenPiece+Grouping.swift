@@ -1,4 +1,17 @@
 extension TokenPiece {
+    /// Where each of these consecutive pieces ends, as a UTF-8 offset from the first one's start:
+    /// 4 bytes a token, which is all a stream needs to keep to cut its text into frames.
+    static func utf8Ends(_ pieces: [TokenPiece]) -> [UInt32] {
+        var ends: [UInt32] = []
+        ends.reserveCapacity(pieces.count)
+        var end = 0
+        for piece in pieces {
+            end += piece.text.utf8.count
+            ends.append(UInt32(end))
+        }
+        return ends
+    }
+
     /// Groups single tokens into pieces that end on character boundaries.
     ///
     /// - Parameters:

@@ -30,13 +30,7 @@ struct ChatStreamSource: StreamSource {
 
         init(_ c: GeneratedChoice, tokenizer: any Tokenizer) {
             hasRole = c.content != nil || c.toolCalls.isEmpty
-            var ends: [UInt32] = []
-            ends.reserveCapacity(c.pieces.count)
-            var end = 0
-            for piece in c.pieces {
-                end += piece.text.utf8.count
-                ends.append(UInt32(end))
-            }
+            let ends = TokenPiece.utf8Ends(c.pieces)
             contentEnds = ends
             toolArguments = c.toolCalls.map { tokenizer.pieces($0.arguments).map(\.text) }
             count = (hasRole ? 1 : 0) + ends.count + toolArguments.reduce(0) { $0 + 1 + $1.count } + 1
