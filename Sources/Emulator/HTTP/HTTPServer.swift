@@ -54,7 +54,7 @@ public final class HTTPServer: Sendable {
         self.logger = logger
         self.context = ServerContext(
             handler: handler, pacer: Pacer(), logger: logger, limits: settings.limits, ids: ids,
-            maxConnections: max(1, settings.maxConnections))
+            maxConnections: max(1, settings.maxConnections), stampsArrivals: settings.tlsKeyPEM == nil)
     }
 
     /// Starts listening and returns the bound port (useful with port 0).
@@ -91,6 +91,9 @@ public final class HTTPServer: Sendable {
                 context.pacer.stop()
                 state = .stopped
                 throw ServerError.startFailed(host: settings.host, port: settings.port, errno: errno)
+            }
+            if context.stampsArrivals && CMicroHTTPD_stamp_arrivals(daemon) != 0 {
+                logger.debug("no kernel receive timestamps: arrivals are estimated to the tick")
             }
             state = .running(DaemonHandle(pointer: daemon), retained)
             return Int(CMicroHTTPD_bound_port(daemon))

@@ -20,17 +20,19 @@ final class ServerContext: Sendable {
     let maxConnections: Int
     /// Open connections that were accepted within `maxConnections` (the others are marked).
     let admittedConnections = Atomic<Int>(0)
-    /// The socket context of a connection accepted beyond `maxConnections`.
-    private static var overLimit: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: 1)! }
+    /// Whether accepted sockets carry the kernel's receive stamps (plain HTTP: with TLS the bytes
+    /// waiting at accept are the handshake's, not a request's).
+    let stampsArrivals: Bool
 
     init(handler: any HTTPHandler, pacer: Pacer, logger: Logger, limits: TransportLimits, ids: IDGenerator,
-         maxConnections: Int = .max) {
+         maxConnections: Int = .max, stampsArrivals: Bool = false) {
         self.handler = handler
         self.pacer = pacer
         self.logger = logger
         self.limits = limits
         self.ids = ids
         self.maxConnections = maxConnections
+        self.stampsArrivals = stampsArrivals
     }
 
     var isAborting: Bool { aborting.load(ordering: .acquiring) }
@@ -40,21 +42,34 @@ final class ServerContext: Sendable {
 
     /// A new connection (MHD thread): admitted while fewer than `maxConnections` are, otherwise marked
     /// in its socket context, and its requests are answered by `handler.overConnectionLimit` (probes
-    /// served, the rest refused and closed).
-    func connectionOpened(socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+    /// served, the rest refused and closed). The note also keeps when the bytes already waiting
+    /// arrived, for the arrival of its first request.
+    func connectionOpened(_ connection: OpaquePointer, socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+        let overLimit = !admit()
+        let queued = stampsArrivals ? ConnectionNote.queuedData(on: connection) : nil
+        guard overLimit || queued != nil else { return }
+        socketContext.pointee = Unmanaged.passRetained(ConnectionNote(overLimit: overLimit, queued: queued)).toOpaque()
+    }
+
+    private func admit() -> Bool {
         var admitted = admittedConnections.load(ordering: .relaxed)
         while admitted < maxConnections {
             let (done, seen) = admittedConnections.compareExchange(
                 expected: admitted, desired: admitted + 1, ordering: .relaxed)
-            if done { return }
+            if done { return true }
             admitted = seen
         }
-        socketContext.pointee = ServerContext.overLimit
+        return false
     }
 
     /// A connection closed (MHD thread): an admitted one frees its place.
     func connectionClosed(socketContext: UnsafeMutableRawPointer?) {
-        if socketContext != ServerContext.overLimit { admittedConnections.wrappingSubtract(1, ordering: .relaxed) }
+        guard let socketContext else {
+            admittedConnections.wrappingSubtract(1, ordering: .relaxed)
+            return
+        }
+        let note = Unmanaged<ConnectionNote>.fromOpaque(socketContext).takeRetainedValue()
+        if !note.overLimit { admittedConnections.wrappingSubtract(1, ordering: .relaxed) }
     }
 
     // MARK: - Access handler
@@ -76,7 +91,7 @@ final class ServerContext: Sendable {
                 context.tooLarge = true
                 return queue(tooLarge(context, connection), context: context, connection: connection)
             }
-            if CMicroHTTPD_socket_context(connection) == ServerContext.overLimit,
+            if ConnectionNote.of(connection)?.overLimit == true,
                 let refusal = handler.overConnectionLimit(makeRequest(context, connection), limit: maxConnections)
             {
                 context.tooLarge = true  // a body that follows is dropped, as after an early 413
@@ -140,11 +155,13 @@ final class ServerContext: Sendable {
             return .YES
         case .bytes, .closeConnection:
             let due = context.receivedAt &+ response.delayNanos
-            if response.delayNanos > 0, !isAborting, due > MonotonicClock.now() &+ 200_000 {
+            if response.delayNanos > 0, !isAborting, due > MonotonicClock.now() {
                 context.delayed = response
                 suspendable.add(1, ordering: .relaxed)
                 MHD_suspend_connection(connection)
-                pacer.schedule(DelayedWake(connection: ConnectionHandle(pointer: connection)), at: due)
+                // The pacer may wake a client a slack early: asking a slack later keeps the answer
+                // from ever coming before its time.
+                pacer.schedule(DelayedWake(connection: ConnectionHandle(pointer: connection)), at: due &+ Pacer.slackNanos)
                 return .YES
             }
         case .stream:
@@ -163,10 +180,19 @@ final class ServerContext: Sendable {
         for d in all { d.resolve(response) }
     }
 
-    /// When the request arrived: when the kernel received its last bytes if that was clearly
-    /// earlier than its first callback (it waited in the server's queues: under a burst of new
-    /// connections that wait counts in the client's time to first token), else the first callback.
+    /// When the request arrived. For a connection's first request whose bytes were all waiting when
+    /// the connection was accepted, the kernel's own stamp of them. Otherwise when the kernel
+    /// received its last bytes, to the tick, if that was clearly earlier than its first callback (it
+    /// waited in the server's queues: under a burst of new connections that wait counts in the
+    /// client's time to first token), else the first callback.
     private func arrival(of context: RequestContext, _ connection: OpaquePointer) -> UInt64 {
+        if stampsArrivals, let queued = ConnectionNote.of(connection)?.takeQueued(),
+            MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") == nil,
+            let stamped = ConnectionNote.arrival(
+                of: CMicroHTTPD_request_head_size(connection) + context.body.count, from: queued)
+        {
+            return min(context.receivedAt, stamped)
+        }
         let ageMs = CMicroHTTPD_last_data_age_ms(connection)
         return ServerContext.latestArrival(
             receivedAt: context.receivedAt, ageMs: ageMs, now: MonotonicClock.now(), tickNanos: MonotonicClock.tickNanos)

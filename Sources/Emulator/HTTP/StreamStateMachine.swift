@@ -35,8 +35,8 @@ struct StreamStateMachine {
 
     let pingIntervalNanos: UInt64
     let stallLimitNanos: UInt64
-    /// Frames due within this much of now are sent now.
-    let slackNanos: UInt64 = 200_000
+    /// Frames due within this much of now are sent now (the pacer wakes a stream as early).
+    let slackNanos = Pacer.slackNanos
 
     init(source: any StreamSource, start: UInt64, pingIntervalNanos: UInt64, stallLimitNanos: UInt64) {
         self.source = source
@@ -68,7 +68,10 @@ struct StreamStateMachine {
                     sourceDone = true
                     break
                 }
-                staged = (event, lastDue &+ event.afterNanos)
+                // The first delayed frame is due a slack later: sent up to a slack early, it still
+                // never comes before the configured time to first token.
+                let guardNanos: UInt64 = if case .frame = event, !paced, event.afterNanos > 0 { slackNanos } else { 0 }
+                staged = (event, lastDue &+ event.afterNanos &+ guardNanos)
             }
             guard let (event, due) = staged, due <= now &+ slackNanos else { break }
             switch event {

@@ -60,8 +60,9 @@ public final class Pacer: Sendable {
 
     private let state = Locked(State())
     private let signal = ConditionSignal()
-    /// Entries due within this many nanoseconds are woken together, saving a sleep.
-    private let slackNanos: UInt64 = 200_000
+    /// Entries due within this many nanoseconds are woken together, saving a sleep: a client is
+    /// woken up to this much before its deadline.
+    public static let slackNanos: UInt64 = 200_000
 
     public init() {}
 
@@ -114,7 +115,7 @@ public final class Pacer: Sendable {
             let now = MonotonicClock.now()
             var sleepUntil: UInt64 = 0
             let stopping = state.withLock { s -> Bool in
-                while let first = s.heap.items.first, first.deadline <= now + slackNanos {
+                while let first = s.heap.items.first, first.deadline <= now + Pacer.slackNanos {
                     due.append(s.heap.pop()!.client)
                 }
                 if s.stopping {

@@ -14,6 +14,9 @@ import Testing
     static let ms: UInt64 = 1_000_000
     static let ping: UInt64 = 10_000 * ms
     static let stallLimit: UInt64 = 60_000 * ms
+    /// The first delayed frame is due this much after its time, so that the pacer's early wake
+    /// never sends it early.
+    static let slack = Pacer.slackNanos
 
     func machine(_ events: [StreamEvent], start: UInt64 = 0) -> StreamStateMachine {
         StreamStateMachine(source: ListSource(events: events), start: start, pingIntervalNanos: Self.ping,
@@ -59,14 +62,14 @@ import Testing
         // step: read at start → the role frame
         #expect(read(&m, now: 1000 * ms) == (.copy(4), "role"))
         // step: read again → nothing due: suspend until t1 is due
-        #expect(read(&m, now: 1001 * ms).0 == .suspend(wakeAt: 1050 * ms))
+        #expect(read(&m, now: 1001 * ms).0 == .suspend(wakeAt: 1050 * ms + Self.slack))
         #expect(m.phase == .suspended)
         // step: the pacer wakes it at the deadline → resume
         #expect(wake(&m, 1050 * ms))
         #expect(m.phase == .running)
         #expect(read(&m, now: 1050 * ms) == (.copy(2), "t1"))
         // t2 is due 50 ms after t1 was *due*, not after it was sent: no drift
-        #expect(read(&m, now: 1060 * ms).0 == .suspend(wakeAt: 1100 * ms))
+        #expect(read(&m, now: 1060 * ms).0 == .suspend(wakeAt: 1100 * ms + Self.slack))
         #expect(wake(&m, 1100 * ms))
         #expect(read(&m, now: 1100 * ms) == (.copy(2), "t2"))
         #expect(read(&m, now: 1100 * ms).0 == .endOfStream)
@@ -85,10 +88,10 @@ import Testing
         // The request arrived at 0 but its stream was queued at 90 ms: the first token is still due at 200 ms.
         var m = machine([frame("role"), frame("t1", after: 200 * ms), frame("t2", after: 20 * ms)], start: 0)
         #expect(read(&m, now: 90 * ms) == (.copy(4), "role"))
-        #expect(read(&m, now: 90 * ms).0 == .suspend(wakeAt: 200 * ms))
+        #expect(read(&m, now: 90 * ms).0 == .suspend(wakeAt: 200 * ms + Self.slack))
         #expect(wake(&m, 200 * ms))
         #expect(read(&m, now: 200 * ms) == (.copy(2), "t1"))
-        #expect(read(&m, now: 200 * ms).0 == .suspend(wakeAt: 220 * ms))
+        #expect(read(&m, now: 200 * ms).0 == .suspend(wakeAt: 220 * ms + Self.slack))
     }
 
     @Test func anOverdueFirstTokenSetsThePaceFromNowInsteadOfBursting() {
@@ -100,8 +103,23 @@ import Testing
     }
 
     @Test func framesDueWithinTheSlackGoOutNow() {
-        var m = machine([frame("a", after: 100_000)])  // due in 0.1 ms: less than the 0.2 ms slack
-        #expect(read(&m, now: 0) == (.copy(1), "a"))
+        let ms = Self.ms
+        // b is due 0.1 ms after a: less than the 0.2 ms slack
+        var m = machine([frame("a", after: 10 * ms), frame("b", after: 100_000)])
+        #expect(read(&m, now: 10 * ms + Self.slack) == (.copy(2), "ab"))
+    }
+
+    /// The pacer wakes a stream up to a slack early; the first token still never comes before its
+    /// time, wherever in the slack the reader runs.
+    @Test func theFirstDelayedFrameIsNeverEarly() {
+        let ms = Self.ms
+        for now in stride(from: 100 * ms - 2 * Self.slack, to: 100 * ms, by: 10_000) {
+            var m = machine([frame("role"), frame("t1", after: 100 * ms), frame("t2", after: 100_000)])
+            #expect(read(&m, now: 0) == (.copy(4), "role"))
+            #expect(read(&m, now: now).0 == .suspend(wakeAt: 100 * ms + Self.slack))
+        }
+        var m = machine([frame("t1", after: 100 * ms)])
+        #expect(read(&m, now: 100 * ms) == (.copy(2), "t1"))
     }
 
     @Test func wakeWithoutASuspendDoesNothing() {
@@ -117,10 +135,10 @@ import Testing
     @Test func anEarlyWakeResumesButTheReaderSuspendsAgain() {
         let ms = Self.ms
         var m = machine([frame("a", after: 100 * ms)])
-        #expect(read(&m, now: 0).0 == .suspend(wakeAt: 100 * ms))
+        #expect(read(&m, now: 0).0 == .suspend(wakeAt: 100 * ms + Self.slack))
         #expect(wake(&m, 40 * ms))
         #expect(m.pending.isEmpty, "no ping before the ping interval")
-        #expect(read(&m, now: 40 * ms).0 == .suspend(wakeAt: 100 * ms))
+        #expect(read(&m, now: 40 * ms).0 == .suspend(wakeAt: 100 * ms + Self.slack))
     }
 
     @Test func anIdleStreamSendsAPingAtTheInterval() {
@@ -132,7 +150,7 @@ import Testing
         #expect(read(&m, now: Self.ping).0 == .suspend(wakeAt: 2 * Self.ping))
         #expect(wake(&m, 2 * Self.ping))
         #expect(read(&m, now: 2 * Self.ping) == (.copy(8), ": ping\n\n"))
-        #expect(read(&m, now: 2 * Self.ping).0 == .suspend(wakeAt: 25_000 * ms))
+        #expect(read(&m, now: 2 * Self.ping).0 == .suspend(wakeAt: 25_000 * ms + Self.slack))
         #expect(wake(&m, 25_000 * ms))
         #expect(read(&m, now: 25_000 * ms) == (.copy(4), "late"))
         #expect(m.framesSent == 1, "pings are not frames")
