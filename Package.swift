@@ -34,7 +34,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
+            // libmicrohttpd's reads go through the Emulator module's `recv` (ReceiveStamps.swift).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=recv"])]
         ),
         .testTarget(
             name: "EmulatorTests",

@@ -5,7 +5,6 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -140,31 +139,25 @@ static inline long CMicroHTTPD_last_data_age_ms(struct MHD_Connection *c) {
     return (long)ti.tcpi_last_data_recv;
 }
 
-/// Lets each connection's first request be timed from its arrival exactly: the kernel stamps the
-/// bytes it receives (`SO_TIMESTAMPNS` on the listening socket; accepted sockets inherit it), and
-/// hands over a new connection only once its first bytes are in (`TCP_DEFER_ACCEPT`), so that
-/// they are waiting, stamped, when the connection is accepted (`CMicroHTTPD_queued_arrival_ns`).
-/// A client that sends nothing is handed over anyway after about a second (the first SYN-ACK
-/// retransmission), and the connection timeout runs from then. Returns 0 when the stamps are on.
-static inline int CMicroHTTPD_stamp_arrivals(struct MHD_Daemon *d) {
+/// Asks the kernel to stamp the bytes each connection receives (`SO_TIMESTAMPNS` on the listening
+/// socket; accepted sockets inherit it), for `CMicroHTTPD_recv_stamped`. Returns 0 on success.
+static inline int CMicroHTTPD_stamp_received_data(struct MHD_Daemon *d) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
     if (info == NULL || info->listen_fd < 0) return -1;
-    int on = 1, defer_seconds = 1;
-    setsockopt(info->listen_fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_seconds, sizeof defer_seconds);
+    int on = 1;
     return setsockopt(info->listen_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 }
 
-/// The bytes waiting unread on a TCP socket, and when the kernel received the last of
-/// them (CLOCK_MONOTONIC nanoseconds). Peeks without copying (`MSG_PEEK | MSG_TRUNC` walks the
-/// whole queue, and the timestamp it reports is the last segment's); consumes nothing. Returns 0
-/// when nothing is waiting or the kernel did not stamp it (then `*bytes` is 0 too).
-static inline uint64_t CMicroHTTPD_socket_queued_arrival_ns(int fd, size_t *bytes) {
-    *bytes = 0;
-    char unused;
-    const size_t most = (size_t)1 << 30;  /* with MSG_TRUNC nothing is copied: this only bounds the walk */
-    struct iovec iov = {&unused, most};
+/// `recv(2)`, as `recvmsg` with room for the kernel's receive stamp: when bytes were read from a
+/// socket that stamps them, `*stamp_ns` becomes the wall-clock (CLOCK_REALTIME) nanoseconds at
+/// which the kernel received the last of them (TCP reports the last segment a read took from),
+/// else 0. `*stamp_ns` is left alone when nothing was read.
+static inline ssize_t CMicroHTTPD_recv_stamped(int fd, void *buffer, size_t count, int flags, uint64_t *stamp_ns) {
+    /* a struct timespec, spelled out: naming the libc type here would make this module its owner */
+    struct { long tv_sec; long tv_nsec; } at;
+    struct iovec iov = {buffer, count};
     union {
-        char bytes[CMSG_SPACE(sizeof(struct timespec))];
+        char bytes[CMSG_SPACE(sizeof at)];
         struct cmsghdr align;
     } control;
     struct msghdr msg;
@@ -173,37 +166,21 @@ static inline uint64_t CMicroHTTPD_socket_queued_arrival_ns(int fd, size_t *byte
     msg.msg_iovlen = 1;
     msg.msg_control = control.bytes;
     msg.msg_controllen = sizeof control.bytes;
-    ssize_t n = recvmsg(fd, &msg, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-    if (n <= 0 || (size_t)n >= most) return 0;
-    struct timespec real, mono;
-    clock_gettime(CLOCK_REALTIME, &real);
-    clock_gettime(CLOCK_MONOTONIC, &mono);
+    ssize_t n = recvmsg(fd, &msg, flags);
+    if (n <= 0) return n;
+    *stamp_ns = 0;
     for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h != NULL; h = CMSG_NXTHDR(&msg, h)) {
         if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_TIMESTAMPNS) continue;
-        struct timespec stamp;
-        memcpy(&stamp, CMSG_DATA(h), sizeof stamp);
-        int64_t age = ((int64_t)real.tv_sec - stamp.tv_sec) * 1000000000LL + (real.tv_nsec - stamp.tv_nsec);
-        uint64_t now = (uint64_t)mono.tv_sec * 1000000000ULL + (uint64_t)mono.tv_nsec;
-        if (age < 0) age = 0;  /* the wall clock stepped back since */
-        if ((uint64_t)age >= now) return 0;
-        *bytes = (size_t)n;
-        return now - (uint64_t)age;
+        memcpy(&at, CMSG_DATA(h), sizeof at);
+        *stamp_ns = (uint64_t)at.tv_sec * 1000000000ULL + (uint64_t)at.tv_nsec;
     }
-    return 0;
+    return n;
 }
 
-/// `CMicroHTTPD_socket_queued_arrival_ns` for a connection's socket.
-static inline uint64_t CMicroHTTPD_queued_arrival_ns(struct MHD_Connection *c, size_t *bytes) {
-    *bytes = 0;
+/// `MHD_get_connection_info` is variadic: the connection's socket, -1 when unknown.
+static inline int CMicroHTTPD_connection_fd(struct MHD_Connection *c) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-    return info == NULL ? 0 : CMicroHTTPD_socket_queued_arrival_ns(info->connect_fd, bytes);
-}
-
-/// `MHD_get_connection_info` is variadic: the size of the request's head as received (request
-/// line, header lines and the blank line), 0 when unknown.
-static inline size_t CMicroHTTPD_request_head_size(struct MHD_Connection *c) {
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
-    return info ? info->header_size : 0;
+    return info ? info->connect_fd : -1;
 }
 
 /// The logger callback receives a va_list; formatting it in C keeps Swift away from varargs.

@@ -54,7 +54,7 @@ public final class HTTPServer: Sendable {
         self.logger = logger
         self.context = ServerContext(
             handler: handler, pacer: Pacer(), logger: logger, limits: settings.limits, ids: ids,
-            maxConnections: max(1, settings.maxConnections), stampsArrivals: settings.tlsKeyPEM == nil)
+            maxConnections: max(1, settings.maxConnections))
     }
 
     /// Starts listening and returns the bound port (useful with port 0).
@@ -92,8 +92,8 @@ public final class HTTPServer: Sendable {
                 state = .stopped
                 throw ServerError.startFailed(host: settings.host, port: settings.port, errno: errno)
             }
-            if context.stampsArrivals && CMicroHTTPD_stamp_arrivals(daemon) != 0 {
-                logger.debug("no kernel receive timestamps: arrivals are estimated to the tick")
+            if !ReceiveStamps.isActive || CMicroHTTPD_stamp_received_data(daemon) != 0 {
+                logger.debug("no kernel receive stamps: request arrivals are estimated to the kernel tick")
             }
             state = .running(DaemonHandle(pointer: daemon), retained)
             return Int(CMicroHTTPD_bound_port(daemon))

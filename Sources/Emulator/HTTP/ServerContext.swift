@@ -20,19 +20,17 @@ final class ServerContext: Sendable {
     let maxConnections: Int
     /// Open connections that were accepted within `maxConnections` (the others are marked).
     let admittedConnections = Atomic<Int>(0)
-    /// Whether accepted sockets carry the kernel's receive stamps (plain HTTP: with TLS the bytes
-    /// waiting at accept are the handshake's, not a request's).
-    let stampsArrivals: Bool
+    /// The socket context of a connection accepted beyond `maxConnections`.
+    private static var overLimit: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: 1)! }
 
     init(handler: any HTTPHandler, pacer: Pacer, logger: Logger, limits: TransportLimits, ids: IDGenerator,
-         maxConnections: Int = .max, stampsArrivals: Bool = false) {
+         maxConnections: Int = .max) {
         self.handler = handler
         self.pacer = pacer
         self.logger = logger
         self.limits = limits
         self.ids = ids
         self.maxConnections = maxConnections
-        self.stampsArrivals = stampsArrivals
     }
 
     var isAborting: Bool { aborting.load(ordering: .acquiring) }
@@ -42,34 +40,21 @@ final class ServerContext: Sendable {
 
     /// A new connection (MHD thread): admitted while fewer than `maxConnections` are, otherwise marked
     /// in its socket context, and its requests are answered by `handler.overConnectionLimit` (probes
-    /// served, the rest refused and closed). The note also keeps when the bytes already waiting
-    /// arrived, for the arrival of its first request.
-    func connectionOpened(_ connection: OpaquePointer, socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
-        let overLimit = !admit()
-        let queued = stampsArrivals ? ConnectionNote.queuedData(on: connection) : nil
-        guard overLimit || queued != nil else { return }
-        socketContext.pointee = Unmanaged.passRetained(ConnectionNote(overLimit: overLimit, queued: queued)).toOpaque()
-    }
-
-    private func admit() -> Bool {
+    /// served, the rest refused and closed).
+    func connectionOpened(socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         var admitted = admittedConnections.load(ordering: .relaxed)
         while admitted < maxConnections {
             let (done, seen) = admittedConnections.compareExchange(
                 expected: admitted, desired: admitted + 1, ordering: .relaxed)
-            if done { return true }
+            if done { return }
             admitted = seen
         }
-        return false
+        socketContext.pointee = ServerContext.overLimit
     }
 
     /// A connection closed (MHD thread): an admitted one frees its place.
     func connectionClosed(socketContext: UnsafeMutableRawPointer?) {
-        guard let socketContext else {
-            admittedConnections.wrappingSubtract(1, ordering: .relaxed)
-            return
-        }
-        let note = Unmanaged<ConnectionNote>.fromOpaque(socketContext).takeRetainedValue()
-        if !note.overLimit { admittedConnections.wrappingSubtract(1, ordering: .relaxed) }
+        if socketContext != ServerContext.overLimit { admittedConnections.wrappingSubtract(1, ordering: .relaxed) }
     }
 
     // MARK: - Access handler
@@ -91,7 +76,7 @@ final class ServerContext: Sendable {
                 context.tooLarge = true
                 return queue(tooLarge(context, connection), context: context, connection: connection)
             }
-            if ConnectionNote.of(connection)?.overLimit == true,
+            if CMicroHTTPD_socket_context(connection) == ServerContext.overLimit,
                 let refusal = handler.overConnectionLimit(makeRequest(context, connection), limit: maxConnections)
             {
                 context.tooLarge = true  // a body that follows is dropped, as after an early 413
@@ -180,19 +165,14 @@ final class ServerContext: Sendable {
         for d in all { d.resolve(response) }
     }
 
-    /// When the request arrived. For a connection's first request whose bytes were all waiting when
-    /// the connection was accepted, the kernel's own stamp of them. Otherwise when the kernel
-    /// received its last bytes, to the tick, if that was clearly earlier than its first callback (it
-    /// waited in the server's queues: under a burst of new connections that wait counts in the
-    /// client's time to first token), else the first callback.
+    /// When the request arrived: when the kernel received the last bytes libmicrohttpd read for it
+    /// (its receive stamp, see `ReceiveStamps`), else when the kernel received its last bytes, to
+    /// the tick, if that was clearly earlier than its first callback (it waited in the server's
+    /// queues: under a burst of new connections that wait counts in the client's time to first
+    /// token), else the first callback. Never later than the first callback.
     private func arrival(of context: RequestContext, _ connection: OpaquePointer) -> UInt64 {
-        if stampsArrivals, let queued = ConnectionNote.of(connection)?.takeQueued(),
-            MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") == nil,
-            let stamped = ConnectionNote.arrival(
-                of: CMicroHTTPD_request_head_size(connection) + context.body.count, from: queued)
-        {
-            return min(context.receivedAt, stamped)
-        }
+        let stamp = ReceiveStamps.last(fd: CMicroHTTPD_connection_fd(connection))
+        if stamp > 0 { return min(context.receivedAt, stamp) }
         let ageMs = CMicroHTTPD_last_data_age_ms(connection)
         return ServerContext.latestArrival(
             receivedAt: context.receivedAt, ageMs: ageMs, now: MonotonicClock.now(), tickNanos: MonotonicClock.tickNanos)

@@ -20,10 +20,10 @@ enum Trampolines {
         server(cls).completed(conCls: conCls, code: code)
     }
 
-    static let notifyConnection: MHD_NotifyConnectionCallback = { cls, connection, socketContext, code in
-        guard let cls, let connection, let socketContext else { return }
+    static let notifyConnection: MHD_NotifyConnectionCallback = { cls, _, socketContext, code in
+        guard let cls, let socketContext else { return }
         if code == .CONNECTION_NOTIFY_STARTED {
-            server(cls).connectionOpened(connection, socketContext: socketContext)
+            server(cls).connectionOpened(socketContext: socketContext)
         } else {
             server(cls).connectionClosed(socketContext: socketContext.pointee)
         }

@@ -26,6 +26,13 @@ public enum WallClock {
         return Int(ts.tv_sec)
     }
 
+    /// Nanoseconds since the epoch.
+    public static func nanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
     public static func unixMilliseconds() -> Int {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
