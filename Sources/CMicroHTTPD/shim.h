@@ -153,7 +153,8 @@ static inline int CMicroHTTPD_stamp_received_data(struct MHD_Daemon *d) {
 /// which the kernel received the last of them (TCP reports the last segment a read took from),
 /// else 0. `*stamp_ns` is left alone when nothing was read.
 static inline ssize_t CMicroHTTPD_recv_stamped(int fd, void *buffer, size_t count, int flags, uint64_t *stamp_ns) {
-    /* a struct timespec, spelled out: naming the libc type here would make this module its owner */
+    /* a struct timespec, spelled out: naming the libc type here makes this module its owner, and
+       Swift then refuses `timespec` in @inlinable code of files that do not import this module */
     struct { long tv_sec; long tv_nsec; } at;
     struct iovec iov = {buffer, count};
     union {
