@@ -9,6 +9,7 @@ import time
 import pytest
 
 from helpers_mock import api, chat, in_parallel, mean_sd, percentile, stream_times
+from support import RawConnection, request_bytes, timed_data_frames
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -116,6 +117,33 @@ def test_non_streaming_answer_waits_for_the_whole_generation(start_server):
     expected = 60 + 8 * 25  # 260 ms (24 or 25 gaps)
     med = percentile(durations, 50)
     assert expected * 0.85 <= med <= expected * 1.2, f"non-streaming answer took {med:.0f} ms, expected ~{expected}"
+
+
+def test_ttft_counts_from_the_arrival_of_a_request_that_waited_to_be_read(start_server):
+    """A stream pipelined behind a slow answer waits in the server, unread, until that answer is out.
+    Its time to first token counts from when its bytes reached the server (as a provider's queue time
+    counts in a client's TTFT), not from when it was read: read at about 600 ms, its 300 ms are long
+    over, so its first token follows the first answer at once instead of 300 ms later."""
+    emu = start_server("--ttft-ms", "300", *LOREM)
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+    slow = request_bytes("POST", "/v1/chat/completions", body,
+                         headers={"X-Emulator-TTFT-Ms": "600", "X-Emulator-Output-Tokens": "3"})
+    streamed = request_bytes("POST", "/v1/chat/completions", dict(body, stream=True),
+                             headers={"X-Emulator-Output-Tokens": "3"})
+    with RawConnection(emu.port) as c:
+        t0 = time.monotonic()
+        c.send(slow + streamed)
+        first = c.read_response()
+        first_done = time.monotonic() - t0
+        second = c.read_response()
+    assert first.status == 200 and second.status == 200, (first.status, second.status)
+    assert first_done >= 0.6, f"the slow answer came after {first_done * 1000:.0f} ms, configured 600"
+    frames = timed_data_frames(second)
+    assert frames, second.body[:200]
+    first_token = frames[0][0] - t0
+    assert first_token - first_done < 0.15, (
+        f"first token {first_token * 1000:.0f} ms after the write, {(first_token - first_done) * 1000:.0f} ms after "
+        "the answer before it: the stream's TTFT was counted from when it was read, not from its arrival")
 
 
 def test_prefill_cost_grows_with_the_prompt(start_server):
