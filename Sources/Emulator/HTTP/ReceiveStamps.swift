@@ -19,7 +19,8 @@ enum ReceiveStamps {
         return Int(min(limit.rlim_max, 1 << 20))
     }()
 
-    /// The last stamp per descriptor (CLOCK_MONOTONIC nanoseconds, 0: none). `calloc`: the pages of
+    /// The last stamp per descriptor, as the kernel gives it (CLOCK_REALTIME nanoseconds, 0: none);
+    /// turned into monotonic time only when a request asks (`last`), not on every read. `calloc`: the pages of
     /// descriptors never used are never touched. Each slot is written by the thread reading that
     /// socket and read by the same thread when its request is complete.
     nonisolated(unsafe) static let table: UnsafeMutablePointer<UInt64> =
@@ -42,10 +43,15 @@ enum ReceiveStamps {
         return age < now ? now - age : 0
     }
 
-    /// When the kernel received the last bytes read from `fd`, or 0 when unknown.
+    /// When the kernel received the last bytes read from `fd` (monotonic), or 0 when unknown.
     static func last(fd: Int32) -> UInt64 {
-        guard isActive, fd >= 0, Int(fd) < capacity else { return 0 }
-        return table[Int(fd)]
+        isActive ? stamp(fd: fd) : 0
+    }
+
+    /// The kept stamp of `fd` on the monotonic clock, whoever made the read (tests read directly).
+    static func stamp(fd: Int32) -> UInt64 {
+        guard fd >= 0, Int(fd) < capacity else { return 0 }
+        return monotonic(fromWall: table[Int(fd)])
     }
 }
 
@@ -54,8 +60,5 @@ enum ReceiveStamps {
 @_cdecl("recv")
 public func stampedRecv(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, _ flags: Int32) -> Int {
     guard fd >= 0, Int(fd) < ReceiveStamps.capacity else { return recvfrom(fd, buffer, count, flags, nil, nil) }
-    var wallNanos: UInt64 = 0
-    let n = CMicroHTTPD_recv_stamped(fd, buffer, count, flags, &wallNanos)
-    if n > 0 { ReceiveStamps.table[Int(fd)] = ReceiveStamps.monotonic(fromWall: wallNanos) }
-    return n
+    return CMicroHTTPD_recv_stamped(fd, buffer, count, flags, ReceiveStamps.table + Int(fd))
 }

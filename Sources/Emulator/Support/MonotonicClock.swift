@@ -20,11 +20,7 @@ public enum MonotonicClock {
 
 /// Wall-clock time in seconds since the epoch (for `created` fields).
 public enum WallClock {
-    public static func unixSeconds() -> Int {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int(ts.tv_sec)
-    }
+    public static func unixSeconds() -> Int { Int(nanoseconds() / 1_000_000_000) }
 
     /// Nanoseconds since the epoch.
     public static func nanoseconds() -> UInt64 {
@@ -33,9 +29,5 @@ public enum WallClock {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
-    public static func unixMilliseconds() -> Int {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
-    }
+    public static func unixMilliseconds() -> Int { Int(nanoseconds() / 1_000_000) }
 }
