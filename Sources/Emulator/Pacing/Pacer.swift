@@ -12,48 +12,83 @@ public protocol PacerClient: AnyObject, Sendable {
 /// The one timer thread: a min-heap of deadlines, woken by a condition variable with a monotonic
 /// timeout. Every paced stream and delayed answer costs a heap entry, never a thread.
 public final class Pacer: Sendable {
-    private struct Entry {
+    /// A deadline in the heap: plain values only, so that moving entries around the heap costs no
+    /// reference counting. The client waits in `State.clients` at `slot`.
+    struct Entry: Equatable {
         var deadline: UInt64
         var sequence: UInt64
-        var client: any PacerClient
+        var slot: Int32
     }
 
     private struct State {
-        var heap = MinHeap()
+        var heap = DeadlineHeap()
+        /// The clients of the entries in the heap, by slot; nil where a slot is free.
+        var clients: [(any PacerClient)?] = []
+        var freeSlots: [Int32] = []
         var sequence: UInt64 = 0
         var stopping = false
+
+        mutating func push(_ client: any PacerClient, at deadline: UInt64) {
+            sequence &+= 1
+            let slot: Int32
+            if let free = freeSlots.popLast() {
+                slot = free
+                clients[Int(slot)] = client
+            } else {
+                slot = Int32(clients.count)
+                clients.append(client)
+            }
+            heap.push(Entry(deadline: deadline, sequence: sequence, slot: slot))
+        }
+
+        /// Takes the earliest client out, with its deadline.
+        mutating func pop() -> (any PacerClient)? {
+            guard let entry = heap.pop() else { return nil }
+            freeSlots.append(entry.slot)
+            return clients[Int(entry.slot)].take()
+        }
     }
 
-    private struct MinHeap {
-        var items: [Entry] = []
+    /// A binary min-heap of deadlines (ties in the order they were scheduled). Sifting moves one hole
+    /// instead of swapping, so each level costs a compare and a copy.
+    struct DeadlineHeap {
+        private(set) var items: [Entry] = []
 
-        mutating func push(_ e: Entry) {
-            items.append(e)
-            var i = items.count - 1
+        var first: Entry? { items.first }
+        var count: Int { items.count }
+
+        mutating func push(_ entry: Entry) {
+            var i = items.count
+            items.append(entry)
             while i > 0 {
-                let p = (i - 1) / 2
-                if less(items[i], items[p]) { items.swapAt(i, p); i = p } else { break }
+                let parent = (i - 1) / 2
+                guard DeadlineHeap.less(entry, items[parent]) else { break }
+                items[i] = items[parent]
+                i = parent
             }
+            items[i] = entry
         }
 
         mutating func pop() -> Entry? {
-            guard !items.isEmpty else { return nil }
-            items.swapAt(0, items.count - 1)
-            let top = items.removeLast()
+            guard let last = items.popLast() else { return nil }
+            guard !items.isEmpty else { return last }
+            let top = items[0]
+            let n = items.count
             var i = 0
             while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && less(items[l], items[m]) { m = l }
-                if r < items.count && less(items[r], items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
+                let left = 2 * i + 1
+                if left >= n { break }
+                var child = left
+                if left + 1 < n && DeadlineHeap.less(items[left + 1], items[left]) { child = left + 1 }
+                guard DeadlineHeap.less(items[child], last) else { break }
+                items[i] = items[child]
+                i = child
             }
+            items[i] = last
             return top
         }
 
-        func less(_ a: Entry, _ b: Entry) -> Bool {
+        static func less(_ a: Entry, _ b: Entry) -> Bool {
             a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
         }
     }
@@ -82,9 +117,8 @@ public final class Pacer: Sendable {
     /// Asks for `client.pacerWake()` at `deadline` (monotonic ns). Callable from any thread.
     public func schedule(_ client: any PacerClient, at deadline: UInt64) {
         let wakeThread = state.withLock { s -> Bool in
-            s.sequence &+= 1
-            let wasEarliest = s.heap.items.first.map { deadline < $0.deadline } ?? true
-            s.heap.push(Entry(deadline: deadline, sequence: s.sequence, client: client))
+            let wasEarliest = s.heap.first.map { deadline < $0.deadline } ?? true
+            s.push(client, at: deadline)
             return wasEarliest
         }
         if wakeThread { signal.notify() }
@@ -92,12 +126,12 @@ public final class Pacer: Sendable {
 
     /// Wakes every scheduled client now (used when shutting down) and keeps running.
     public func wakeAll() {
-        let all = state.withLock { s -> [Entry] in
-            let items = s.heap.items
-            s.heap.items.removeAll()
-            return items
+        let all = state.withLock { s -> [any PacerClient] in
+            var clients: [any PacerClient] = []
+            while let client = s.pop() { clients.append(client) }
+            return clients
         }
-        for entry in all { entry.client.pacerWake() }
+        for client in all { client.pacerWake() }
     }
 
     /// Ends the timer thread after waking everything still scheduled.
@@ -107,7 +141,7 @@ public final class Pacer: Sendable {
     }
 
     /// The number of clients waiting for a deadline.
-    public var scheduledCount: Int { state.withLock { $0.heap.items.count } }
+    public var scheduledCount: Int { state.withLock { $0.heap.count } }
 
     private func run() {
         var due: [any PacerClient] = []
@@ -115,14 +149,14 @@ public final class Pacer: Sendable {
             let now = MonotonicClock.now()
             var sleepUntil: UInt64 = 0
             let stopping = state.withLock { s -> Bool in
-                while let first = s.heap.items.first, first.deadline <= now + Pacer.slackNanos {
-                    due.append(s.heap.pop()!.client)
+                while let first = s.heap.first, first.deadline <= now + Pacer.slackNanos, let client = s.pop() {
+                    due.append(client)
                 }
                 if s.stopping {
-                    while let e = s.heap.pop() { due.append(e.client) }
+                    while let client = s.pop() { due.append(client) }
                     return true
                 }
-                sleepUntil = s.heap.items.first?.deadline ?? now + 1_000_000_000
+                sleepUntil = s.heap.first?.deadline ?? now + 1_000_000_000
                 return false
             }
             for client in due { client.pacerWake() }
