@@ -22,33 +22,38 @@ public final class Journal: Sendable {
             slots.filter { $0.status != nil }.sorted { $0.sequence < $1.sequence }
         }
 
-        /// Stores an entry (moved in, not copied); returns the id of the entry it pushed out if that
-        /// one was unfinished.
-        mutating func add(_ entry: consuming JournalEntry, capacity: Int) -> String? {
+        /// Stores an entry (moved in, not copied); returns its slot, and the id of the entry it
+        /// pushed out if that one was unfinished.
+        mutating func add(_ entry: consuming JournalEntry, capacity: Int) -> (slot: Int, pushedOut: String?) {
             var pushedOut: String?
+            let slot: Int
             if slots.count < capacity {
+                slot = slots.count
                 slots.append(entry)
             } else {
+                slot = next
                 if slots[next].status == nil { pushedOut = slots[next].id }
                 slots[next] = entry
             }
             next = (next + 1) % capacity
-            return pushedOut
+            return (slot, pushedOut)
         }
 
-        /// Finishes the under-way entry with this id, searched newest first; false when it is gone.
-        mutating func finish(_ id: String, status: Int, durationMs: Double) -> Bool {
-            let n = slots.count
-            guard n > 0 else { return false }
-            for back in 1...n {
-                let i = (next - back + n) % n
-                if slots[i].id == id {
-                    slots[i].finish(status: status, durationMs: durationMs)
-                    return true
-                }
-            }
-            return false
+        /// Finishes the under-way entry kept at `slot`, if that slot still holds it (its request's
+        /// number); false when it is gone.
+        mutating func finish(slot: Int, sequence: Int, status: Int, durationMs: Double) -> Bool {
+            guard slot < slots.count, slots[slot].sequence == sequence else { return false }
+            slots[slot].finish(status: status, durationMs: durationMs)
+            return true
         }
+    }
+
+    /// Where a stream's unfinished entry is kept: found at once when the stream ends, where searching
+    /// the ring by id made a burst of endings cost the square of the streams.
+    private struct StartedEntry {
+        var scope: String
+        var slot: Int
+        var sequence: Int
     }
 
     private struct State {
@@ -57,8 +62,8 @@ public final class Journal: Sendable {
         var clearedThrough = 0
         /// The same, per scope cleared on its own.
         var scopeClearedThrough: [String: Int] = [:]
-        /// Streams under way (request id → scope), whose entries are in the rings unfinished.
-        var started: [String: String] = [:]
+        /// Streams under way (by request id), whose entries are in the rings unfinished.
+        var started: [String: StartedEntry] = [:]
         var waiters: [Waiter] = []
     }
 
@@ -100,7 +105,7 @@ public final class Journal: Sendable {
         entry.finish(status: status, durationMs: durationMs)
         let scope = entry.scope
         let ready: [(Waiter, [JournalEntry])] = state.withLock { s in
-            guard Journal.insert(entry, into: &s, capacity: capacity) else { return [] }
+            guard Journal.insert(entry, into: &s, capacity: capacity) != nil else { return [] }
             return Journal.fire(&s, scope: scope)
         }
         for (w, matches) in ready { w.deferred.resolve(w.respond(matches)) }
@@ -109,35 +114,37 @@ public final class Journal: Sendable {
     /// Adds a stream's entry as the stream starts, unfinished (readers skip it until `finishStarted`).
     func start(_ draft: JournalDraft) {
         let entry = draft.take()
-        let id = entry.id, scope = entry.scope
+        let id = entry.id, scope = entry.scope, sequence = entry.sequence
         state.withLock { s in
-            if Journal.insert(entry, into: &s, capacity: capacity) { s.started[id] = scope }
+            if let slot = Journal.insert(entry, into: &s, capacity: capacity) {
+                s.started[id] = StartedEntry(scope: scope, slot: slot, sequence: sequence)
+            }
         }
     }
 
     /// Finishes a stream's entry added by `start`, if it is still kept.
     func finishStarted(_ id: String, status: Int, durationMs: Double) {
         let ready: [(Waiter, [JournalEntry])] = state.withLock { s in
-            guard let scope = s.started.removeValue(forKey: id),
-                s.rings[scope]?.finish(id, status: status, durationMs: durationMs) == true
+            guard let started = s.started.removeValue(forKey: id),
+                s.rings[started.scope]?.finish(
+                    slot: started.slot, sequence: started.sequence, status: status, durationMs: durationMs) == true
             else { return [] }
-            return Journal.fire(&s, scope: scope)
+            return Journal.fire(&s, scope: started.scope)
         }
         for (w, matches) in ready { w.deferred.resolve(w.respond(matches)) }
     }
 
     /// Puts an entry in its scope's ring unless the scope was cleared since it arrived or there are
-    /// too many scopes; an unfinished entry it pushes out is forgotten.
-    private static func insert(_ entry: consuming JournalEntry, into s: inout State, capacity: Int) -> Bool {
+    /// too many scopes, and returns its slot; an unfinished entry it pushes out is forgotten.
+    private static func insert(_ entry: consuming JournalEntry, into s: inout State, capacity: Int) -> Int? {
         let scope = entry.scope
-        if entry.sequence <= s.clearedThrough { return false }
-        if !s.scopeClearedThrough.isEmpty && entry.sequence <= s.scopeClearedThrough[scope, default: 0] { return false }
-        if s.rings.count >= Journal.maxScopes && s.rings[scope] == nil { return false }
+        if entry.sequence <= s.clearedThrough { return nil }
+        if !s.scopeClearedThrough.isEmpty && entry.sequence <= s.scopeClearedThrough[scope, default: 0] { return nil }
+        if s.rings.count >= Journal.maxScopes && s.rings[scope] == nil { return nil }
         // In place: copying the ring out and back would copy every entry on each request.
-        if let pushedOut = s.rings[scope, default: Ring()].add(entry, capacity: capacity) {
-            s.started[pushedOut] = nil
-        }
-        return true
+        let (slot, pushedOut) = s.rings[scope, default: Ring()].add(entry, capacity: capacity)
+        if let pushedOut { s.started[pushedOut] = nil }
+        return slot
     }
 
     /// Takes out the waiters of a scope whose count of matching finished entries is reached.
