@@ -65,46 +65,40 @@ import Testing
         let entries = Mutex<[(name: Int, at: UInt64)]>([])
     }
 
-    /// Runs `body` with a started pacer (stopped after), a wake log and the time it began.
-    func withRunningPacer(_ body: (Pacer, Log, UInt64) async throws -> Void) async rethrows {
+    @Test func clientsAreWokenInDeadlineOrderNeverBeforeTheirSlackAndThenLetGo() async throws {
         let pacer = Pacer()
         pacer.start()
         defer { pacer.stop() }
-        try await body(pacer, Log(), MonotonicClock.now())
-    }
-
-    /// 100 deadlines a millisecond for 40 ms from `start` (clients named from 100).
-    func scheduleBurst(_ pacer: Pacer, _ log: Log, from start: UInt64) {
-        for i in 0..<4_000 { pacer.schedule(Recorder(name: 100 + i, log: log), at: start + UInt64(i) * 10_000) }
-    }
-
-    @Test func clientsAreWokenInDeadlineOrderNeverBeforeTheirSlackAndThenLetGo() async throws {
-        try await withRunningPacer { pacer, log, start in
-            let ms: UInt64 = 1_000_000
-            var rng = SeededRandom(seed: 3)
-            var deadlines: [UInt64] = []
-            weak var firstClient: Recorder?
-            do {
-                for i in 0..<300 {
-                    let deadline = start + 5 * ms + (rng.next() % 40) * ms
-                    deadlines.append(deadline)
-                    let client = Recorder(name: i, log: log)
-                    if i == 0 { firstClient = client }
-                    pacer.schedule(client, at: deadline)
-                }
+        let log = Log()
+        let ms: UInt64 = 1_000_000
+        let start = MonotonicClock.now()
+        var rng = SeededRandom(seed: 3)
+        var deadlines: [UInt64] = []
+        weak var firstClient: Recorder?
+        do {
+            for i in 0..<300 {
+                let deadline = start + 5 * ms + (rng.next() % 40) * ms
+                deadlines.append(deadline)
+                let client = Recorder(name: i, log: log)
+                if i == 0 { firstClient = client }
+                pacer.schedule(client, at: deadline)
             }
-            try await waitForWakes(log, 300)
-            let woken = log.entries.withLock { $0 }
-            #expect(woken.count == 300)
-            #expect(pacer.scheduledCount == 0)
-            for (name, at) in woken {
-                #expect(at + Pacer.slackNanos >= deadlines[name], "client \(name) woken before its deadline's slack")
-            }
-            // In deadline order, ties in the order scheduled.
-            let expected = deadlines.indices.sorted { (deadlines[$0], $0) < (deadlines[$1], $1) }
-            #expect(woken.map(\.name) == expected)
-            #expect(firstClient == nil, "the pacer still holds a client it woke")
         }
+        var waited = 0
+        while log.entries.withLock({ $0.count }) < 300 && waited < 400 {
+            try await Task.sleep(for: .milliseconds(5))
+            waited += 1
+        }
+        let woken = log.entries.withLock { $0 }
+        #expect(woken.count == 300)
+        #expect(pacer.scheduledCount == 0)
+        for (name, at) in woken {
+            #expect(at + Pacer.slackNanos >= deadlines[name], "client \(name) woken before its deadline's slack")
+        }
+        // In deadline order, ties in the order scheduled.
+        let expected = deadlines.indices.sorted { (deadlines[$0], $0) < (deadlines[$1], $1) }
+        #expect(woken.map(\.name) == expected)
+        #expect(firstClient == nil, "the pacer still holds a client it woke")
     }
 
     /// Waits (up to 2 s) until the log holds `count` wakes.
@@ -117,58 +111,70 @@ import Testing
     }
 
     @Test func anIdleClientIsWokenAtOnceWhenNoDeadlineIsClose() async throws {
-        try await withRunningPacer { pacer, log, start in
-            pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
-            try await waitForWakes(log, 1)
-            let woken = log.entries.withLock { $0 }
-            #expect(woken.map(\.name) == [1])
-            #expect(woken[0].at - start < Pacer.maxIdleWaitNanos, "woken without waiting for the longest wait")
-        }
+        let pacer = Pacer()
+        pacer.start()
+        defer { pacer.stop() }
+        let log = Log()
+        let start = MonotonicClock.now()
+        pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
+        try await waitForWakes(log, 1)
+        let woken = log.entries.withLock { $0 }
+        #expect(woken.map(\.name) == [1])
+        #expect(woken[0].at - start < Pacer.maxIdleWaitNanos, "woken without waiting for the longest wait")
     }
 
     @Test func anIdleClientWaitsForABurstOfDeadlinesButNotLongerThanTheMaximum() async throws {
-        try await withRunningPacer { pacer, log, start in
-            let ms: UInt64 = 1_000_000
-            // 100 deadlines a millisecond for 40 ms from now: a burst all along.
-            scheduleBurst(pacer, log, from: start)
-            pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
-            try await waitForWakes(log, 4_001)
-            let woken = log.entries.withLock { $0 }
-            #expect(woken.count == 4_001)
-            guard let idle = woken.first(where: { $0.name == 1 }) else { return }
-            let waited = idle.at - start
-            #expect(waited + Pacer.slackNanos >= Pacer.maxIdleWaitNanos, "woken during the burst")
-            #expect(waited < Pacer.maxIdleWaitNanos + 30 * ms, "not woken by the longest wait but after the burst")
-            #expect(pacer.scheduledCount == 0)
-        }
+        let pacer = Pacer()
+        pacer.start()
+        defer { pacer.stop() }
+        let log = Log()
+        let ms: UInt64 = 1_000_000
+        let start = MonotonicClock.now()
+        // 100 deadlines a millisecond for 40 ms from now: a burst all along.
+        for i in 0..<4_000 { pacer.schedule(Recorder(name: 100 + i, log: log), at: start + UInt64(i) * 10_000) }
+        pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
+        try await waitForWakes(log, 4_001)
+        let woken = log.entries.withLock { $0 }
+        #expect(woken.count == 4_001)
+        guard let idle = woken.first(where: { $0.name == 1 }) else { return }
+        let waited = idle.at - start
+        #expect(waited + Pacer.slackNanos >= Pacer.maxIdleWaitNanos, "woken during the burst")
+        #expect(waited < Pacer.maxIdleWaitNanos + 30 * ms, "not woken by the longest wait but after the burst")
+        #expect(pacer.scheduledCount == 0)
     }
 
     @Test func idleClientsThatWaitedTheirLongestGoAFewAtATimeBetweenTheBurstsDeadlines() async throws {
-        try await withRunningPacer { pacer, log, start in
-            scheduleBurst(pacer, log, from: start)
-            for i in 0..<40 { pacer.scheduleWhenIdle(Recorder(name: i, log: log)) }
-            try await waitForWakes(log, 4_040)
-            let order = log.entries.withLock { $0.map(\.name) }
-            #expect(order.count == 4_040)
-            guard let first = order.firstIndex(where: { $0 < 40 }), let last = order.lastIndex(where: { $0 < 40 }) else {
-                return
-            }
-            let between = order[first...last].filter { $0 >= 100 }.count
-            #expect(between >= 40, "the idle clients went out all at once")
-            #expect(order[first...last].filter { $0 < 40 } == Array(0..<40), "oldest first")
+        let pacer = Pacer()
+        pacer.start()
+        defer { pacer.stop() }
+        let log = Log()
+        let start = MonotonicClock.now()
+        for i in 0..<4_000 { pacer.schedule(Recorder(name: 100 + i, log: log), at: start + UInt64(i) * 10_000) }
+        for i in 0..<40 { pacer.scheduleWhenIdle(Recorder(name: i, log: log)) }
+        try await waitForWakes(log, 4_040)
+        let order = log.entries.withLock { $0.map(\.name) }
+        #expect(order.count == 4_040)
+        guard let first = order.firstIndex(where: { $0 < 40 }), let last = order.lastIndex(where: { $0 < 40 }) else {
+            return
         }
+        let between = order[first...last].filter { $0 >= 100 }.count
+        #expect(between >= 40, "the idle clients went out all at once")
+        #expect(order[first...last].filter { $0 < 40 } == Array(0..<40), "oldest first")
     }
 
     @Test func anIdleClientDoesNotWaitForSparseDeadlines() async throws {
-        try await withRunningPacer { pacer, log, start in
-            let ms: UInt64 = 1_000_000
-            // One deadline every 0.5 ms: streams that are not bursting.
-            for i in 0..<40 { pacer.schedule(Recorder(name: 100 + i, log: log), at: start + 5 * ms + UInt64(i) * ms / 2) }
-            pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
-            try await waitForWakes(log, 1)
-            let woken = log.entries.withLock { $0 }
-            #expect(woken.first?.name == 1, "the idle client came first, before any deadline")
-        }
+        let pacer = Pacer()
+        pacer.start()
+        defer { pacer.stop() }
+        let log = Log()
+        let ms: UInt64 = 1_000_000
+        let start = MonotonicClock.now()
+        // One deadline every 0.5 ms: streams that are not bursting.
+        for i in 0..<40 { pacer.schedule(Recorder(name: 100 + i, log: log), at: start + 5 * ms + UInt64(i) * ms / 2) }
+        pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
+        try await waitForWakes(log, 1)
+        let woken = log.entries.withLock { $0 }
+        #expect(woken.first?.name == 1, "the idle client came first, before any deadline")
     }
 
     @Test func wakeAllWakesEveryClientAtOnce() {
