@@ -42,10 +42,6 @@ final class SSEStream: PacerClient {
                 MHD_suspend_connection(connection.pointer)
                 server.pacer.schedule(self, at: wakeAt)
                 return 0
-            case .suspendUntilIdle:
-                MHD_suspend_connection(connection.pointer)
-                server.pacer.scheduleWhenIdle(self)
-                return 0
             case .endOfStream:
                 return CMicroHTTPD_END_OF_STREAM
             case .endWithError:

@@ -13,9 +13,6 @@ struct StreamStateMachine {
         case copy(Int)
         /// Suspend the connection; the pacer must wake the stream at the given instant.
         case suspend(wakeAt: UInt64)
-        /// Suspend the connection; the pacer wakes the stream at once, or after a burst of frames due
-        /// (see `Pacer.scheduleWhenIdle`). A paced stream's end waits so: its last frame is out.
-        case suspendUntilIdle
         case endOfStream
         case endWithError
     }
@@ -32,8 +29,6 @@ struct StreamStateMachine {
     private var stalled = false
     /// Whether a delayed frame has gone out yet.
     private var paced = false
-    /// Whether the end of a paced stream has already waited for the pacer's idle moment.
-    private var endDeferred = false
     private(set) var framesSent = 0
     /// Set when the server shuts down and will not wait any longer.
     var abortRequested = false
@@ -106,15 +101,6 @@ struct StreamStateMachine {
         }
         if !pending.isEmpty { return .copy(Swift.min(max, pending.count)) }
         guard let (_, due) = staged else {
-            // The last frame is out. Ending the response (the chunked terminator, the request's
-            // completion, and the client's close that follows) costs several frames' worth of work;
-            // done at once, a burst of streams ending together makes the last frames of the others
-            // late. So a paced stream's end yields to a burst of frames due (up to a few ms).
-            if paced && !endDeferred {
-                endDeferred = true
-                phase = .suspended
-                return .suspendUntilIdle
-            }
             phase = .finished
             return .endOfStream
         }

@@ -27,33 +27,6 @@ public final class Pacer: Sendable {
         var freeSlots: [Int32] = []
         var sequence: UInt64 = 0
         var stopping = false
-        /// Clients waiting for a moment with no burst of deadlines close (`scheduleWhenIdle`), oldest
-        /// first from `idleHead`, with when they asked.
-        var idle: [(client: any PacerClient, since: UInt64)?] = []
-        var idleHead = 0
-
-        var idleCount: Int { idle.count - idleHead }
-
-        /// Takes out the idle clients, oldest first: all of them when `all`, else at most `budget`
-        /// of those waiting since `since` or before.
-        mutating func takeIdle(all: Bool, waitingSince since: UInt64 = 0, budget: Int = 0,
-                               into out: inout [any PacerClient]) {
-            var taken = 0
-            while idleHead < idle.count, let entry = idle[idleHead], all || (entry.since <= since && taken < budget) {
-                out.append(entry.client)
-                idle[idleHead] = nil
-                idleHead += 1
-                taken += 1
-            }
-            if idleHead == idle.count {
-                idle.removeAll(keepingCapacity: true)
-                idleHead = 0
-            } else if idleHead >= 1024 && idleHead * 2 >= idle.count {
-                // Under steady load the queue may never run empty: drop the taken places.
-                idle.removeFirst(idleHead)
-                idleHead = 0
-            }
-        }
 
         mutating func push(_ client: any PacerClient, at deadline: UInt64) {
             sequence &+= 1
@@ -115,21 +88,6 @@ public final class Pacer: Sendable {
             return top
         }
 
-        /// How many deadlines fall at or before `limit`, counting no further than `cap`: only the
-        /// entries counted and their children are looked at.
-        func count(dueBy limit: UInt64, upTo cap: Int) -> Int {
-            var n = 0
-            countFrom(0, limit: limit, cap: cap, into: &n)
-            return n
-        }
-
-        private func countFrom(_ i: Int, limit: UInt64, cap: Int, into n: inout Int) {
-            guard n < cap, i < items.count, items[i].deadline <= limit else { return }
-            n += 1
-            countFrom(2 * i + 1, limit: limit, cap: cap, into: &n)
-            countFrom(2 * i + 2, limit: limit, cap: cap, into: &n)
-        }
-
         static func less(_ a: Entry, _ b: Entry) -> Bool {
             a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
         }
@@ -140,13 +98,6 @@ public final class Pacer: Sendable {
     /// Entries due within this many nanoseconds are woken together, saving a sleep: a client is
     /// woken up to this much before its deadline.
     public static let slackNanos: UInt64 = 200_000
-    /// `scheduleWhenIdle` clients wait while `busyDeadlines` or more deadlines fall within this
-    /// much of now (a burst of frames due together)...
-    public static let idleMarginNanos: UInt64 = 1_000_000
-    public static let busyDeadlines = 32
-    /// ...but once they have waited this long, a few (`idleBudgetPerPass`) go with every pass.
-    public static let maxIdleWaitNanos: UInt64 = 5_000_000
-    public static let idleBudgetPerPass = 4
 
     public init() {}
 
@@ -173,25 +124,11 @@ public final class Pacer: Sendable {
         if wakeThread { signal.notify() }
     }
 
-    /// Asks for `client.pacerWake()` at once, unless a burst of deadlines is close (`busyDeadlines`
-    /// within `idleMarginNanos`): then after it, or, once it has waited `maxIdleWaitNanos`, among a
-    /// few at each pass. For work that can wait for the frames due around it (a stream's end).
-    /// Callable from any thread.
-    public func scheduleWhenIdle(_ client: any PacerClient) {
-        let now = MonotonicClock.now()
-        let wakeThread = state.withLock { s -> Bool in
-            s.idle.append((client, now))
-            return s.idleCount == 1
-        }
-        if wakeThread { signal.notify() }
-    }
-
     /// Wakes every scheduled client now (used when shutting down) and keeps running.
     public func wakeAll() {
         let all = state.withLock { s -> [any PacerClient] in
             var clients: [any PacerClient] = []
             while let client = s.pop() { clients.append(client) }
-            s.takeIdle(all: true, into: &clients)
             return clients
         }
         for client in all { client.pacerWake() }
@@ -204,7 +141,7 @@ public final class Pacer: Sendable {
     }
 
     /// The number of clients waiting for a deadline.
-    public var scheduledCount: Int { state.withLock { $0.heap.count + $0.idleCount } }
+    public var scheduledCount: Int { state.withLock { $0.heap.count } }
 
     private func run() {
         var due: [any PacerClient] = []
@@ -217,25 +154,9 @@ public final class Pacer: Sendable {
                 }
                 if s.stopping {
                     while let client = s.pop() { due.append(client) }
-                    s.takeIdle(all: true, into: &due)
                     return true
                 }
-                let next = s.heap.first?.deadline ?? UInt64.max
-                if s.idleCount > 0 {
-                    // After the frames due now: idle clients go unless a burst of deadlines is close;
-                    // then only a few of those that waited their longest each time, so that what they
-                    // let loose does not make the burst late.
-                    let quiet = s.heap.count(dueBy: now &+ Pacer.idleMarginNanos, upTo: Pacer.busyDeadlines)
-                        < Pacer.busyDeadlines
-                    s.takeIdle(all: quiet, waitingSince: now &- min(now, Pacer.maxIdleWaitNanos),
-                               budget: Pacer.idleBudgetPerPass, into: &due)
-                }
-                // Idle clients still waiting are looked at again after the next deadline, or when the
-                // oldest has waited its longest (a slack from now, for the budget's next share).
-                sleepUntil = min(next, now + 1_000_000_000)
-                if s.idleCount > 0, let oldest = s.idle[s.idleHead] {
-                    sleepUntil = min(sleepUntil, max(oldest.since &+ Pacer.maxIdleWaitNanos, now &+ Pacer.slackNanos))
-                }
+                sleepUntil = s.heap.first?.deadline ?? now + 1_000_000_000
                 return false
             }
             for client in due { client.pacerWake() }

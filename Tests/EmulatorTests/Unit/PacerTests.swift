@@ -101,82 +101,6 @@ import Testing
         #expect(firstClient == nil, "the pacer still holds a client it woke")
     }
 
-    /// Waits (up to 2 s) until the log holds `count` wakes.
-    func waitForWakes(_ log: Log, _ count: Int) async throws {
-        var waited = 0
-        while log.entries.withLock({ $0.count }) < count && waited < 400 {
-            try await Task.sleep(for: .milliseconds(5))
-            waited += 1
-        }
-    }
-
-    @Test func anIdleClientIsWokenAtOnceWhenNoDeadlineIsClose() async throws {
-        let pacer = Pacer()
-        pacer.start()
-        defer { pacer.stop() }
-        let log = Log()
-        let start = MonotonicClock.now()
-        pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
-        try await waitForWakes(log, 1)
-        let woken = log.entries.withLock { $0 }
-        #expect(woken.map(\.name) == [1])
-        #expect(woken[0].at - start < Pacer.maxIdleWaitNanos, "woken without waiting for the longest wait")
-    }
-
-    @Test func anIdleClientWaitsForABurstOfDeadlinesButNotLongerThanTheMaximum() async throws {
-        let pacer = Pacer()
-        pacer.start()
-        defer { pacer.stop() }
-        let log = Log()
-        let ms: UInt64 = 1_000_000
-        let start = MonotonicClock.now()
-        // 100 deadlines a millisecond for 40 ms from now: a burst all along.
-        for i in 0..<4_000 { pacer.schedule(Recorder(name: 100 + i, log: log), at: start + UInt64(i) * 10_000) }
-        pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
-        try await waitForWakes(log, 4_001)
-        let woken = log.entries.withLock { $0 }
-        #expect(woken.count == 4_001)
-        guard let idle = woken.first(where: { $0.name == 1 }) else { return }
-        let waited = idle.at - start
-        #expect(waited + Pacer.slackNanos >= Pacer.maxIdleWaitNanos, "woken during the burst")
-        #expect(waited < Pacer.maxIdleWaitNanos + 30 * ms, "not woken by the longest wait but after the burst")
-        #expect(pacer.scheduledCount == 0)
-    }
-
-    @Test func idleClientsThatWaitedTheirLongestGoAFewAtATimeBetweenTheBurstsDeadlines() async throws {
-        let pacer = Pacer()
-        pacer.start()
-        defer { pacer.stop() }
-        let log = Log()
-        let start = MonotonicClock.now()
-        for i in 0..<4_000 { pacer.schedule(Recorder(name: 100 + i, log: log), at: start + UInt64(i) * 10_000) }
-        for i in 0..<40 { pacer.scheduleWhenIdle(Recorder(name: i, log: log)) }
-        try await waitForWakes(log, 4_040)
-        let order = log.entries.withLock { $0.map(\.name) }
-        #expect(order.count == 4_040)
-        guard let first = order.firstIndex(where: { $0 < 40 }), let last = order.lastIndex(where: { $0 < 40 }) else {
-            return
-        }
-        let between = order[first...last].filter { $0 >= 100 }.count
-        #expect(between >= 40, "the idle clients went out all at once")
-        #expect(order[first...last].filter { $0 < 40 } == Array(0..<40), "oldest first")
-    }
-
-    @Test func anIdleClientDoesNotWaitForSparseDeadlines() async throws {
-        let pacer = Pacer()
-        pacer.start()
-        defer { pacer.stop() }
-        let log = Log()
-        let ms: UInt64 = 1_000_000
-        let start = MonotonicClock.now()
-        // One deadline every 0.5 ms: streams that are not bursting.
-        for i in 0..<40 { pacer.schedule(Recorder(name: 100 + i, log: log), at: start + 5 * ms + UInt64(i) * ms / 2) }
-        pacer.scheduleWhenIdle(Recorder(name: 1, log: log))
-        try await waitForWakes(log, 1)
-        let woken = log.entries.withLock { $0 }
-        #expect(woken.first?.name == 1, "the idle client came first, before any deadline")
-    }
-
     @Test func wakeAllWakesEveryClientAtOnce() {
         let pacer = Pacer()
         let log = Log()
@@ -191,11 +115,5 @@ import Testing
         #expect(pacer.scheduledCount == 1)
         pacer.wakeAll()
         #expect(log.entries.withLock { $0.last?.name } == 99)
-        // Idle clients too.
-        pacer.scheduleWhenIdle(Recorder(name: 7, log: log))
-        #expect(pacer.scheduledCount == 1)
-        pacer.wakeAll()
-        #expect(pacer.scheduledCount == 0)
-        #expect(log.entries.withLock { $0.last?.name } == 7)
     }
 }

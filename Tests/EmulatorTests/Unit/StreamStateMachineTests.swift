@@ -72,34 +72,8 @@ import Testing
         #expect(read(&m, now: 1060 * ms).0 == .suspend(wakeAt: 1100 * ms + Self.slack))
         #expect(wake(&m, 1100 * ms))
         #expect(read(&m, now: 1100 * ms) == (.copy(2), "t2"))
-        // The last frame is out: the end waits for the pacer's idle moment, then comes.
-        #expect(read(&m, now: 1100 * ms).0 == .suspendUntilIdle)
-        #expect(m.phase == .suspended)
-        #expect(m.outcome == .clientGone, "not finished while its end waits")
-        #expect(wake(&m, 1101 * ms))
-        #expect(read(&m, now: 1101 * ms).0 == .endOfStream)
-        #expect(m.phase == .finished)
-        #expect(m.outcome == .completed)
+        #expect(read(&m, now: 1100 * ms).0 == .endOfStream)
         #expect(m.framesSent == 3)
-    }
-
-    @Test func anUnpacedStreamEndsAtOnceWithoutWaitingForThePacer() {
-        var m = machine([frame("role"), frame("t1"), frame("t2")])
-        #expect(read(&m, now: 0) == (.copy(8), "rolet1t2"))
-        #expect(read(&m, now: 0).0 == .endOfStream)
-    }
-
-    @Test func aPacedStreamWaitingForItsEndIsAbortedAtShutdown() {
-        let ms = Self.ms
-        var m = machine([frame("t1", after: 10 * ms)])
-        #expect(read(&m, now: 0).0 == .suspend(wakeAt: 10 * ms + Self.slack))
-        #expect(wake(&m, 10 * ms + Self.slack))
-        #expect(read(&m, now: 10 * ms + Self.slack) == (.copy(2), "t1"))
-        #expect(read(&m, now: 11 * ms).0 == .suspendUntilIdle)
-        m.abortRequested = true
-        #expect(wake(&m, 12 * ms))
-        #expect(read(&m, now: 12 * ms).0 == .endWithError)
-        #expect(m.outcome == .aborted)
     }
 
     @Test func aLateReaderCatchesUpWithEveryDueFrame() {
