@@ -23,8 +23,10 @@ public struct JSONWriter: ~Copyable {
 
     public var isEmpty: Bool { count == 0 }
 
-    /// A copy of the bytes written so far.
-    public var bytes: [UInt8] { [UInt8](copying: UnsafeBufferPointer(start: base, count: count)) }
+    /// A copy of the bytes written so far. (`Array(unsafeUninitializedCapacity:)` would go through
+    /// the standard library's unspecialised allocation, which looks up the storage class's generic
+    /// metadata on every call; copying a buffer into an array is compiled here for bytes.)
+    public var bytes: [UInt8] { [UInt8](UnsafeBufferPointer(start: base, count: count)) }
 
     /// The bytes written, as an array sized to them; the writer ends.
     public consuming func finish() -> [UInt8] { bytes }
@@ -186,7 +188,7 @@ public struct JSONWriter: ~Copyable {
             out += 1
             tail.withUnsafeBufferPointer { if let base = $0.baseAddress { out.update(from: base, count: $0.count) } }
             out += tail.count
-            return [UInt8](copying: UnsafeBufferPointer(start: frame.baseAddress!, count: out - frame.baseAddress!))
+            return [UInt8](UnsafeBufferPointer(start: frame.baseAddress!, count: out - frame.baseAddress!))
         }
     }
 
@@ -280,17 +282,4 @@ extension JSONValue {
     }
 
     public var jsonString: String { String(decoding: jsonBytes, as: UTF8.self) }
-}
-
-extension Array where Element == UInt8 {
-    /// A copy of `bytes` in an array of exactly their size, allocated through the array's growth
-    /// path, which is compiled here for bytes. `Array(unsafeUninitializedCapacity:)` goes through the
-    /// standard library's unspecialised allocation, which looks up the storage class's generic
-    /// metadata on every call: about 550 instructions where this takes about 200.
-    @inline(__always)
-    init(copying bytes: UnsafeBufferPointer<UInt8>) {
-        self.init()
-        reserveCapacity(bytes.count)
-        append(contentsOf: bytes)
-    }
 }

@@ -41,7 +41,7 @@ public final class Pacer: Sendable {
             heap.push(Entry(deadline: deadline, sequence: sequence, slot: slot))
         }
 
-        /// Takes the earliest client out, with its deadline.
+        /// Takes the earliest client out and frees its slot.
         mutating func pop() -> (any PacerClient)? {
             guard let entry = heap.pop() else { return nil }
             freeSlots.append(entry.slot)
