@@ -8,7 +8,6 @@
 # Build stage: the official Swift toolchain image (Swift 6.3 on Debian 12 "bookworm", the same
 # toolchain series as the one the project is developed with), release build with the Swift
 # runtime and Foundation linked statically, so the runtime stage needs no Swift libraries at all.
-# Linking FoundationNetworking statically needs libcurl's development files (-lcurl).
 # Runtime stage: debian:bookworm-slim plus exactly RUNTIME_PACKAGES below. The same package
 # list is used by scripts/rootfs-check.sh, which assembles this file system with debootstrap
 # and runs the smoke tests against the binary inside it (no Docker engine needed).
@@ -21,7 +20,7 @@ FROM ${SWIFT_IMAGE} AS build
 
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \
- && apt-get install -y --no-install-recommends libmicrohttpd-dev libcurl4-openssl-dev pkg-config \
+ && apt-get install -y --no-install-recommends libmicrohttpd-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -46,10 +45,9 @@ RUN swift build -c release --product openai-emulator --static-swift-stdlib \
 # --------------------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE}
 
-# Everything the binary links against besides glibc and libstdc++: libmicrohttpd12 (the HTTP
-# server; brings GnuTLS), libcurl4 (the HTTP client under Foundation's URLSession, used by the
-# upstream proxy; statically linked Foundation still loads it dynamically), and the CA
-# certificates for upstream calls over TLS.
+# Everything the binary needs besides glibc and libstdc++: libmicrohttpd12 (the HTTP server;
+# brings GnuTLS), libcurl4 (the upstream proxy's HTTP client, loaded at run time only when
+# --proxy-to is given) and the CA certificates for upstream calls over TLS.
 ARG RUNTIME_PACKAGES="libmicrohttpd12 libcurl4 ca-certificates"
 # Pass the real values at build time, e.g. --build-arg SOURCE=https://... --build-arg VERSION=0.1.0
 # (the version printed by `openai-emulator --version`). LICENSES is an SPDX expression; the

@@ -18,10 +18,13 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // libcurl for the upstream proxy, loaded at run time (dlopen) only when one is configured.
+        .systemLibrary(name: "CCurl"),
         .target(
             name: "Emulator",
             dependencies: [
                 "CMicroHTTPD",
+                "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],

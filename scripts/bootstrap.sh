@@ -3,8 +3,8 @@
 #
 #   scripts/bootstrap.sh            libmicrohttpd-dev and pkg-config (apt, only when missing)
 #   scripts/bootstrap.sh --python   also the virtual environment .venv with tests/e2e/requirements.txt
-#   scripts/bootstrap.sh --static   also libcurl4-openssl-dev, which linking the Swift runtime
-#                                   statically (--static-swift-stdlib, as the image does) needs
+#   scripts/bootstrap.sh --static   accepted for older callers: a static build (--static-swift-stdlib,
+#                                   as the image does) needs nothing more
 #
 # Idempotent: apt runs only when a package is missing, pip only when the requirements file
 # changed since the last install (a hash stamp in .venv). Needs root or password-less sudo for apt.
@@ -13,11 +13,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WITH_PYTHON=0
-WITH_STATIC=0
 for arg in "$@"; do
   case "$arg" in
     --python) WITH_PYTHON=1 ;;
-    --static) WITH_STATIC=1 ;;
+    --static) ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "bootstrap: unknown argument: $arg" >&2; exit 2 ;;
   esac
@@ -53,14 +52,9 @@ if ! { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libmicrohttp
 fi
 # The TLS tests make a self-signed certificate with the openssl command.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
-# The upstream proxy (--proxy-to) uses URLSession, which loads libcurl at run time.
+# The upstream proxy (--proxy-to) loads libcurl at run time (dlopen), only when it is configured.
 if ! ldconfig -p 2>/dev/null | grep -q 'libcurl\.so\.4'; then
   dpkg -s libcurl4 >/dev/null 2>&1 || missing+=(libcurl4)
-fi
-# A static Swift runtime links FoundationNetworking, and with it -lcurl.
-if [ "$WITH_STATIC" = 1 ] && ! dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 \
-    && ! dpkg -s libcurl4-gnutls-dev >/dev/null 2>&1; then
-  missing+=(libcurl4-openssl-dev)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"

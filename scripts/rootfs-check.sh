@@ -123,6 +123,13 @@ if [ $? -eq 0 ] && ! grep -q 'not found' <<<"$lddout"; then
 else
   bad "libraries missing inside the root:"; echo "$lddout" | sed 's/^/        /'
 fi
+# libcurl is not linked: the upstream proxy (--proxy-to) loads it at run time.
+curlout="$(chroot "$ROOTFS" /bin/sh -c 'ldd "$(/sbin/ldconfig -p | grep -m1 "libcurl\.so\.4 " | sed "s/.*=> //")"' 2>&1)"
+if [ $? -eq 0 ] && grep -q 'libc\.so' <<<"$curlout" && ! grep -q 'not found' <<<"$curlout"; then
+  ok "libcurl.so.4 (loaded by --proxy-to) and its libraries resolve inside the root"
+else
+  bad "libcurl.so.4 missing or incomplete inside the root:"; echo "$curlout" | sed 's/^/        /'
+fi
 [ -x "$ROOTFS/bin/bash" ] && ok "bash is present (the HEALTHCHECK uses it)" || bad "no /bin/bash in the root"
 
 # --- 3. running it like a container does -----------------------------------------------------

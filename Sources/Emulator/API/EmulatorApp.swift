@@ -64,7 +64,9 @@ public final class EmulatorApp: Sendable {
 
     static func makeRouter(_ c: EmulatorConfiguration, logger: Logger, ids: IDGenerator, load: LoadPipeline,
                            mock: MockEngine, readiness: Readiness) throws -> Router {
-        let proxy = c.proxyTo.map { UpstreamProxy(base: $0, recorder: c.recordFile.map(Recorder.init)) }
+        let proxy = try c.proxyTo.map { base throws(ConfigurationError) in
+            try UpstreamProxy(base: base, recorder: c.recordFile.map(Recorder.init))
+        }
         var router = Router(apiKeys: c.apiKeys, adminKey: c.adminKey, adminFrom: c.adminFrom, logger: logger,
                             verbose: c.verbose, mock: mock, proxy: proxy)
         let tokenizers = try TokenizerSetup.choice(files: c.tokenizerFiles)

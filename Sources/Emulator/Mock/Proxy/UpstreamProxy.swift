@@ -1,55 +1,63 @@
-import Foundation
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// Forwards API requests unchanged to an OpenAI-compatible upstream (`--proxy-to`) and returns its
 /// answers, streaming included; with a recorder, writes each exchange as a replayable fixture.
 final class UpstreamProxy: Sendable {
     let base: String
     let recorder: Recorder?
-    private let session: URLSession
+    private let transfers: CurlTransfers
 
-    init(base: String, recorder: Recorder?) {
+    /// - Throws: `ConfigurationError.invalid` when `base` is not an http(s) URL or libcurl
+    ///   (which carries the upstream calls) cannot be loaded.
+    init(base: String, recorder: Recorder?) throws(ConfigurationError) {
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw .invalid("--proxy-to", "\(base) is not an http:// or https:// URL")
+        }
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.recorder = recorder
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 600
-        configuration.timeoutIntervalForResource = 3600
-        session = URLSession(configuration: configuration, delegate: ProxyDelegate.shared, delegateQueue: nil)
+        do {
+            transfers = try CurlTransfers()
+        } catch {
+            throw .invalid("--proxy-to", "the upstream proxy needs libcurl (package libcurl4): \(error.message)")
+        }
     }
 
     /// Sends the request upstream; the answer comes back deferred (whole, or as a stream).
     func forward(_ request: HTTPRequest) -> HTTPResponse {
-        var path = request.path
+        var url = base + request.path
         if !request.query.isEmpty {
-            path += "?" + request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+            url += "?" + request.query.map { "\(percentEncoded($0.name))=\(percentEncoded($0.value))" }.joined(separator: "&")
         }
-        guard let url = URL(string: base + path) else {
-            return ResponseFactory.error(.serverError("The --proxy-to URL is not valid."), request: request)
-        }
-        var upstream = URLRequest(url: url)
-        upstream.httpMethod = request.method
-        for (name, value) in request.headers where !UpstreamProxy.hopByHop.contains(name) {
-            upstream.addValue(value, forHTTPHeaderField: name)
-        }
-        if !request.body.isEmpty { upstream.httpBody = Data(request.body) }
+        let headers = request.headers.filter { !UpstreamProxy.hopByHop.contains($0.name) }
         let exchange = ProxyExchange(request: request, recorder: recorder)
-        let task = session.dataTask(with: upstream)
-        ProxyDelegate.shared.register(task, exchange)
-        task.resume()
+        transfers.start(OutgoingRequest(method: request.method, url: url, headers: headers, body: request.body),
+                        observer: exchange)
         return HTTPResponse(status: 200, body: .deferred(exchange.deferred))
     }
 
     static let hopByHop: Set<String> = [
         "host", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length",
-        "accept-encoding", "proxy-connection",
+        "accept-encoding", "proxy-connection", "expect",
     ]
 }
 
+/// A query component as it goes on the wire: every byte but letters, digits and `-._~` as `%XX`.
+private func percentEncoded(_ text: String) -> String {
+    let hex = Array("0123456789ABCDEF".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(text.utf8.count)
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            out.append(byte)
+        default:
+            out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
 /// One request in flight upstream: its deferred answer, and for streams the chunks received so far.
-final class ProxyExchange: Sendable {
+final class ProxyExchange: TransferObserver {
     struct State {
         var status = 0
         var contentType = "application/json"
@@ -70,7 +78,7 @@ final class ProxyExchange: Sendable {
         self.recorder = recorder
     }
 
-    func received(status: Int, contentType: String) {
+    func transferHead(status: Int, contentType: String) {
         let streaming = contentType.hasPrefix("text/event-stream")
         state.withLock { s in
             s.status = status
@@ -86,13 +94,13 @@ final class ProxyExchange: Sendable {
         }
     }
 
-    func received(_ data: [UInt8]) {
+    func transferBody(_ data: [UInt8]) {
         state.withLock { s in
             if s.streaming { s.chunks.append((MonotonicClock.now(), data)) } else { s.body.append(contentsOf: data) }
         }
     }
 
-    func finished(error: String?) {
+    func transferEnd(error: String?) {
         let s = state.withLock { s -> State in
             s.done = true
             return s
@@ -128,37 +136,5 @@ struct ProxyStreamSource: StreamSource {
             return .frame(chunk, afterNanos: 0, token: true)
         }
         return done ? nil : .frame([], afterNanos: ProxyStreamSource.pollNanos)
-    }
-}
-
-/// Routes URLSession's callbacks to the exchange of each task.
-final class ProxyDelegate: NSObject, URLSessionDataDelegate, Sendable {
-    static let shared = ProxyDelegate()
-    private let exchanges = Locked<[Int: ProxyExchange]>([:])
-
-    func register(_ task: URLSessionTask, _ exchange: ProxyExchange) {
-        exchanges.withLock { $0[task.taskIdentifier] = exchange }
-    }
-
-    private func exchange(_ task: URLSessionTask) -> ProxyExchange? {
-        exchanges.withLock { $0[task.taskIdentifier] }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
-        let http = response as? HTTPURLResponse
-        exchange(dataTask)?.received(
-            status: http?.statusCode ?? 502,
-            contentType: http?.value(forHTTPHeaderField: "Content-Type") ?? "application/json")
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        exchange(dataTask)?.received([UInt8](data))
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let ex = exchanges.withLock { $0.removeValue(forKey: task.taskIdentifier) }
-        ex?.finished(error: error.map { "\($0.localizedDescription)" })
     }
 }
