@@ -28,7 +28,22 @@ struct ReceiveStampTests {
         #expect(connected)
         let server = accept(listener, nil, nil)
         #expect(server >= 0)
+        waitForStamps(client, server)
         return (client, server)
+    }
+
+    /// The kernel switches receive stamps on for the whole system only after the first socket asks
+    /// (`net_enable_timestamp` defers it to a work queue), so bytes sent right after can arrive
+    /// unstamped. Exchanges single bytes until one arrives stamped (for at most two seconds).
+    func waitForStamps(_ client: Int32, _ server: Int32) {
+        var byte: UInt8 = 0
+        for _ in 0..<400 {
+            send(client, 1)
+            #expect(stampedRecv(server, &byte, 1, 0) == 1)
+            if ReceiveStamps.table[Int(server)] != 0 { return }
+            usleep(5_000)
+        }
+        Issue.record("no receive stamp arrived within two seconds")
     }
 
     func send(_ fd: Int32, _ count: Int) {
