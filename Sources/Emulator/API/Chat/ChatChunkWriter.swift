@@ -148,7 +148,10 @@ struct ChatChunkWriter: Sendable {
 
     /// The non-streaming `chat.completion` body.
     func completion(_ answer: ChatAnswer) -> [UInt8] {
-        var w = JSONWriter(capacity: 512)
+        // Sized for the whole answer (the default one is about 620 bytes): one allocation, where
+        // growing from a guess reallocates, and at 1 KiB takes the allocator's slower large-block path.
+        let texts = answer.choices.reduce(0) { $0 + ($1.content?.utf8.count ?? 0) + 96 }
+        var w = JSONWriter(capacity: 560 + model.utf8.count + texts)
         w.raw("{\"id\":"); w.string(id)
         w.raw(",\"object\":\"chat.completion\",\"created\":"); w.int(created)
         w.raw(",\"model\":"); w.string(model)
