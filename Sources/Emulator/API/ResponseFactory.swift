@@ -5,9 +5,11 @@ public enum ResponseFactory {
     /// A JSON answer.
     public static func json(_ status: Int, _ body: [UInt8], request: HTTPRequest,
                             extraHeaders: [(name: String, value: String)] = [], delayNanos: UInt64 = 0) -> HTTPResponse {
-        var headers: [(name: String, value: String)] = [
-            ("Content-Type", "application/json"), ("x-request-id", request.id), ("Access-Control-Allow-Origin", "*"),
-        ]
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(3 + extraHeaders.count)
+        headers.append(("Content-Type", "application/json"))
+        headers.append(("x-request-id", request.id))
+        headers.append(("Access-Control-Allow-Origin", "*"))
         headers.append(contentsOf: extraHeaders)
         return HTTPResponse(status: status, headers: headers, body: .bytes(body), delayNanos: delayNanos)
     }
@@ -24,10 +26,12 @@ public enum ResponseFactory {
     public static func eventStream(_ source: any StreamSource, request: HTTPRequest,
                                    extraHeaders: [(name: String, value: String)] = [],
                                    startAt: UInt64? = nil) -> HTTPResponse {
-        var headers: [(name: String, value: String)] = [
-            ("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-cache"),
-            ("x-request-id", request.id), ("Access-Control-Allow-Origin", "*"),
-        ]
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(4 + extraHeaders.count)
+        headers.append(("Content-Type", "text/event-stream; charset=utf-8"))
+        headers.append(("Cache-Control", "no-cache"))
+        headers.append(("x-request-id", request.id))
+        headers.append(("Access-Control-Allow-Origin", "*"))
         headers.append(contentsOf: extraHeaders)
         return HTTPResponse(status: 200, headers: headers, body: .stream(StreamBox(source, startAt: startAt)))
     }

@@ -261,7 +261,7 @@ final class ServerContext: Sendable {
             name.withCString { n in value.withCString { v in _ = MHD_add_response_header(mhdResponse, n, v) } }
         }
         let elapsedMs = (MonotonicClock.now() &- context.receivedAt) / 1_000_000
-        String(elapsedMs).withCString { _ = MHD_add_response_header(mhdResponse, "openai-processing-ms", $0) }
+        String(decimal: Int(truncatingIfNeeded: elapsedMs)).withCString { _ = MHD_add_response_header(mhdResponse, "openai-processing-ms", $0) }
         context.status = response.status
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         MHD_destroy_response(mhdResponse)

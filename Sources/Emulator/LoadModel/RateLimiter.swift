@@ -88,14 +88,15 @@ public final class RateLimiter: Sendable {
 
     static func headers(_ b: Buckets) -> [(name: String, value: String)] {
         var h: [(name: String, value: String)] = []
+        h.reserveCapacity(6)
         if let r = b.requests ?? b.daily {
-            h.append(("x-ratelimit-limit-requests", String(Int(r.capacity))))
-            h.append(("x-ratelimit-remaining-requests", String(max(0, Int(r.level)))))
+            h.append(("x-ratelimit-limit-requests", String(decimal: Int(r.capacity))))
+            h.append(("x-ratelimit-remaining-requests", String(decimal: max(0, Int(r.level)))))
             h.append(("x-ratelimit-reset-requests", RateLimiter.duration(r.untilFull)))
         }
         if let t = b.tokens {
-            h.append(("x-ratelimit-limit-tokens", String(Int(t.capacity))))
-            h.append(("x-ratelimit-remaining-tokens", String(max(0, Int(t.level)))))
+            h.append(("x-ratelimit-limit-tokens", String(decimal: Int(t.capacity))))
+            h.append(("x-ratelimit-remaining-tokens", String(decimal: max(0, Int(t.level)))))
             h.append(("x-ratelimit-reset-tokens", RateLimiter.duration(t.untilFull)))
         }
         return h
@@ -104,7 +105,7 @@ public final class RateLimiter: Sendable {
     /// OpenAI's duration strings: `120ms`, `1s`, `6m0s`, `1h2m3s`.
     public static func duration(_ nanos: UInt64) -> String {
         let ms = (nanos + 999_999) / 1_000_000
-        if ms < 1000 { return "\(ms)ms" }
+        if ms < 1000 { return String(decimal: Int(ms)) + "ms" }
         let totalSeconds = Double(ms) / 1000
         if totalSeconds < 60 {
             let rounded = (totalSeconds * 1000).rounded() / 1000
