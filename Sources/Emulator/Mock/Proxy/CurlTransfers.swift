@@ -126,8 +126,9 @@ final class CurlTransfers: @unchecked Sendable {  // Sendable: `queued` is locke
             }
             if request.method == "POST" || !request.body.isEmpty {
                 _ = CCurl_set_size(&api, handle, Int32(CCurl_OPT_POSTFIELDSIZE_LARGE), Int64(request.body.count))
-                _ = (request.body + [0]).withUnsafeBytes {
-                    CCurl_set_pointer(&api, handle, Int32(CCurl_OPT_COPYPOSTFIELDS), $0.baseAddress)
+                // libcurl copies exactly the size set above; an empty body still needs a pointer.
+                _ = request.body.withUnsafeBytes {
+                    CCurl_set_pointer(&api, handle, Int32(CCurl_OPT_COPYPOSTFIELDS), $0.baseAddress ?? UnsafeRawPointer(CurlTransfers.noBytes.utf8Start))
                 }
             }
         }
@@ -159,6 +160,9 @@ final class CurlTransfers: @unchecked Sendable {  // Sendable: `queued` is locke
         api.slist_free_all(transfer.headerList)
         transfer.headerList = nil
     }
+
+    /// A lasting pointer for an empty body.
+    static let noBytes: StaticString = ""
 
     static let bodyCallback: CCurl_DataCallback = { data, size, count, context in
         let n = size * count
@@ -206,7 +210,7 @@ private final class Transfer {
             contentType = "application/json"
         } else if line.isEmpty {
             if status >= 200 && !headSent { sendHead(status: status) }
-        } else if let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "content-type" {
+        } else if let colon = line.firstIndex(of: ":"), HTTPRequest.sameName("content-type", String(line[..<colon])) {
             contentType = String(line[line.index(after: colon)...]).trimmingASCIIWhitespace()
         }
     }
